@@ -1,0 +1,33 @@
+# Aegis Memory (Swift). `make run` builds and starts the server; `make test` runs the whole suite.
+SHELL := /bin/bash
+SWIFT ?= swift
+SYSTEM_PKGS := liblz4-dev libxxhash-dev pkg-config
+
+.PHONY: deps build run test test-release bench torture clean
+
+deps:
+	@missing=""; for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product aegis-memory
+
+run: build
+	./.build/release/aegis-memory --help
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	cd Benchmarks && $(SWIFT) build -c release
+
+torture: deps
+	@echo "no torture tests yet"
+
+clean:
+	rm -rf .build

@@ -1,0 +1,44 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Module map and dependency rules: see docs/architecture.md (mirrors shared design).
+// Only AegisLog touches C; only AegisHTTP imports Hummingbird; only the executable reads the environment.
+let package = Package(
+    name: "aegis-memory",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "aegis-memory", targets: ["aegis-memory"]),
+        .library(name: "AegisEngine", targets: ["AegisEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CXXHash", path: "Sources/CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .target(name: "AegisCore"),
+        .target(name: "AegisLog", dependencies: ["CLZ4", "CXXHash"]),
+        .target(name: "AegisStorage", dependencies: ["AegisCore", "AegisLog"]),
+        .target(name: "AegisVector"),
+        .target(name: "AegisHNSW", dependencies: ["AegisVector"]),
+        .target(name: "AegisEmbedding", dependencies: ["AegisCore"]),
+        .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW"]),
+        .target(name: "AegisExport", dependencies: ["AegisCore", "AegisEngine"]),
+        .target(name: "AegisHTTP", dependencies: ["AegisCore", "AegisEngine", "AegisExport"]),
+        .executableTarget(name: "aegis-memory", dependencies: [
+            "AegisCore", "AegisLog", "AegisStorage", "AegisVector", "AegisHNSW", "AegisEmbedding",
+            "AegisEngine", "AegisExport", "AegisHTTP",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "AegisCoreTests", dependencies: ["AegisCore"]),
+        .testTarget(name: "AegisLogTests", dependencies: ["AegisLog"]),
+        .testTarget(name: "AegisStorageTests", dependencies: ["AegisStorage", "AegisLog", "AegisCore"]),
+        .testTarget(name: "AegisVectorTests", dependencies: ["AegisVector"]),
+        .testTarget(name: "AegisHNSWTests", dependencies: ["AegisHNSW", "AegisVector"]),
+        .testTarget(name: "AegisEmbeddingTests", dependencies: ["AegisEmbedding", "AegisCore"]),
+        .testTarget(name: "AegisEngineTests", dependencies: ["AegisEngine", "AegisCore", "AegisStorage"]),
+        .testTarget(name: "AegisExportTests", dependencies: ["AegisExport", "AegisEngine", "AegisCore"]),
+        .testTarget(name: "AegisHTTPTests", dependencies: ["AegisHTTP", "AegisEngine", "AegisCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

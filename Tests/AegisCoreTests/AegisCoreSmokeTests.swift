@@ -1,0 +1,6 @@
+import Testing
+@testable import AegisCore
+
+@Test func AegisCoreModuleLinks() {
+    #expect(!String(describing: EmbeddingError.Code.unavailable).isEmpty)
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import AegisEmbedding
+
+@Test func AegisEmbeddingModuleLinks() {
+    #expect(!AegisEmbeddingModule.name.isEmpty)
+}

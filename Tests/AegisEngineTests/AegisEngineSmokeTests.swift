@@ -1,0 +1,6 @@
+import Testing
+@testable import AegisEngine
+
+@Test func AegisEngineModuleLinks() {
+    #expect(!AegisEngineModule.name.isEmpty)
+}

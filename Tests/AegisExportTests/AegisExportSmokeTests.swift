@@ -1,0 +1,6 @@
+import Testing
+@testable import AegisExport
+
+@Test func AegisExportModuleLinks() {
+    #expect(!AegisExportModule.name.isEmpty)
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import AegisHNSW
+
+@Test func AegisHNSWModuleLinks() {
+    #expect(!AegisHNSWModule.name.isEmpty)
+}

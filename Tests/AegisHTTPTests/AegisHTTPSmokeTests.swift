@@ -1,0 +1,6 @@
+import Testing
+@testable import AegisHTTP
+
+@Test func AegisHTTPModuleLinks() {
+    #expect(!AegisHTTPModule.name.isEmpty)
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import AegisLog
+
+@Test func AegisLogModuleLinks() {
+    #expect(!AegisLogModule.name.isEmpty)
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import AegisStorage
+
+@Test func AegisStorageModuleLinks() {
+    #expect(!AegisStorageModule.name.isEmpty)
+}

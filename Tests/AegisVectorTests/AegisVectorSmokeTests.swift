@@ -1,0 +1,6 @@
+import Testing
+@testable import AegisVector
+
+@Test func AegisVectorModuleLinks() {
+    #expect(!AegisVectorModule.name.isEmpty)
+}
