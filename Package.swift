@@ -8,7 +8,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "aegis-memory", targets: ["aegis-memory"]),
+        .library(name: "AegisCore", targets: ["AegisCore"]),
+        .library(name: "AegisLog", targets: ["AegisLog"]),
+        .library(name: "AegisStorage", targets: ["AegisStorage"]),
+        .library(name: "AegisVector", targets: ["AegisVector"]),
+        .library(name: "AegisHNSW", targets: ["AegisHNSW"]),
+        .library(name: "AegisEmbedding", targets: ["AegisEmbedding"]),
         .library(name: "AegisEngine", targets: ["AegisEngine"]),
+        .library(name: "AegisExport", targets: ["AegisExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,0 +1,20 @@
+// swift-tools-version:6.1
+import PackageDescription
+import Foundation
+
+// The parent package's identity is its folder name (whatever the clone is called).
+let parent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
+
+// Benchmarks live in their own package so the main build stays lean.
+// Each area has its own executable; figures and the commands that made them go in docs/benchmarks.md.
+let package = Package(
+    name: "AegisBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(path: ".."),
+    ],
+    targets: [
+        .executableTarget(name: "LogBench", dependencies: [.product(name: "AegisEngine", package: parent)], path: "Sources/LogBench"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+print("LogBench: placeholder until the storage issue lands")
