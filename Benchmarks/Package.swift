@@ -15,6 +15,7 @@ let package = Package(
     ],
     targets: [
         .executableTarget(name: "LogBench", dependencies: [.product(name: "AegisEngine", package: parent)], path: "Sources/LogBench"),
+        .executableTarget(name: "HTTPBench", path: "Sources/HTTPBench"),
     ],
     swiftLanguageModes: [.v6]
 )
