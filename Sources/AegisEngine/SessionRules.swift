@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AegisCore
 
 /// Session progress rules (§5.7, §5.8 with §14.19 fixed). Pure functions over the record.
@@ -111,17 +116,13 @@ public enum FeatureRules {
     }
 }
 
-/// Python's `round(x, n)` (round-half-even on the decimal value as Python computes it).
-/// Python rounds the exact binary value; `(x * 10^n).rounded(.toNearestOrEven) / 10^n` agrees
-/// except for values whose scaled product lands exactly on .5 after float error, which we
-/// resolve like CPython: by comparing against the correctly rounded decimal string.
+/// Python's `round(x, n)`: the exact binary value rounded half-even to n decimals. glibc's
+/// `%.*f` performs exactly that conversion, so we format and parse back.
 public func pythonRound(_ x: Double, digits: Int) -> Double {
     guard x.isFinite else { return x }
-    var p = 1.0
-    for _ in 0..<digits { p *= 10 }
-    let y = x * p
-    var r = y.rounded(.toNearestOrEven)
-    // If y is not exactly representable at .5, use the nearest rounding instead of even.
-    if abs(y - y.rounded(.towardZero)) != 0.5 { r = y.rounded(.toNearestOrAwayFromZero) }
-    return r / p
+    var buf = [CChar](repeating: 0, count: 512)
+    let n = withVaList([Int32(digits), x]) { vsnprintf(&buf, buf.count, "%.*f", $0) }
+    guard n > 0, n < buf.count else { return x }
+    let text = String(decoding: buf.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return Double(text) ?? x
 }
