@@ -97,9 +97,3 @@ enum IndexSection {
     }
 }
 
-/// Creates and decodes the per-project approximate index. Returns nil while no ANN
-/// implementation is linked (every search is then exact — correct, slower at scale).
-enum IndexFactory {
-    static func make(dimension: Int, configuration: EngineConfiguration) -> (any ApproximateIndex)? { nil }
-    static func decode(_ entry: IndexSection.Entry, dimension: Int, configuration: EngineConfiguration) -> (any ApproximateIndex)? { nil }
-}

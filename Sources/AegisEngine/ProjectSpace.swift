@@ -100,7 +100,8 @@ final class ProjectSpace: @unchecked Sendable {
         if useIndex, let ann {
             stats.mode = .index
             var visited = 0
-            let candidates = ann.search(query: query, k: k, ef: max(efSearch, k), visited: &visited) { slot in
+            let candidates = ann.search(query: query, k: min(admitted.count, k + 8), ef: max(efSearch, k + 8),
+                                        admitted: admitted.count, visited: &visited) { slot in
                 guard let info = self.infos[slot] else { return false }
                 return filter.matches(info)
             }
@@ -167,7 +168,8 @@ protocol ApproximateIndex: AnyObject {
     func insert(slot: Int, vector: [Float])
     func remove(slot: Int)
     /// Up to `k` slots admitted by `filter`, best first, searching with beam `ef`.
-    func search(query: [Float], k: Int, ef: Int, visited: inout Int, filter: (Int) -> Bool) -> [Int]
+    /// `admitted`: how many items the filter admits (the caller counted them exactly).
+    func search(query: [Float], k: Int, ef: Int, admitted: Int, visited: inout Int, filter: @escaping (Int) -> Bool) -> [Int]
     func encode() -> [UInt8]
 }
 

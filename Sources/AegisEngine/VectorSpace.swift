@@ -1,4 +1,5 @@
 import AegisCore
+import AegisVector
 
 /// The filter-relevant attributes of one indexed memory, kept beside its vector so the ACL
 /// and the other filters are evaluated *inside* the search (never post-filtered).
@@ -61,15 +62,5 @@ func ranksBefore(_ a: (Float, SlotInfo), _ b: (Float, SlotInfo)) -> Bool {
 
 @inline(__always)
 func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-    var acc = SIMD8<Float>()
-    var i = 0
-    while i + 8 <= n {
-        let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
-        let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-        acc += x * y
-        i += 8
-    }
-    var s = acc.sum()
-    while i < n { s += a[i] * b[i]; i += 1 }
-    return s
+    VectorKernels.dot(a, b, n)
 }
