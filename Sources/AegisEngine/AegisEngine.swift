@@ -89,6 +89,8 @@ public final class AegisEngine: Sendable {
 
     /// Engine operations currently running (the `aegis_db_pool_checked_out` gauge).
     public var inFlightOperations: Int { gauge.current }
+    /// Engine operations waiting for a slot (the pool "overflow").
+    public var waitingOperations: Int { gauge.waiting }
     /// The configured limit (the `aegis_db_pool_size` gauge).
     public var maxInFlightOperations: Int { configuration.maxInFlight }
 
@@ -118,8 +120,8 @@ public final class AegisEngine: Sendable {
     /// Runs one engine operation under the in-flight limit.
     func operation<T>(_ body: () async throws -> T) async throws -> T {
         try checkOpen()
-        guard gauge.enter(limit: configuration.maxInFlight) else {
-            throw EngineError(.unavailable, "engine saturated: \(configuration.maxInFlight) operations in flight")
+        guard await gauge.enter(limit: configuration.maxInFlight) else {
+            throw EngineError(.unavailable, "engine saturated: \(configuration.maxInFlight) operations in flight and \(16 * configuration.maxInFlight) waiting")
         }
         defer { gauge.leave() }
         return try await body()
@@ -175,15 +177,45 @@ func normalized(_ v: [Float]) -> [Float] {
     return v.map { $0 * inv }
 }
 
-/// Counts operations in flight against a limit.
+/// Counts operations in flight against a limit. Callers over the limit wait in FIFO order
+/// (like a connection pool); when `16 × limit` callers already wait, new ones are refused.
 final class InFlightGauge: Sendable {
-    private let value = Locked(0)
-    var current: Int { value.withLock { $0 } }
-    func enter(limit: Int) -> Bool {
-        value.withLock { v in
-            guard v < limit else { return false }
-            v += 1; return true
+    private struct State {
+        var running = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Locked(State())
+    var current: Int { state.withLock { $0.running } }
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
+    /// Returns false when the queue is full (the caller answers 503).
+    func enter(limit: Int) async -> Bool {
+        enum Decision { case run, wait, refuse }
+        let d: Decision = state.withLock { s in
+            if s.running < limit { s.running += 1; return .run }
+            return s.waiters.count >= 16 * limit ? .refuse : .wait
+        }
+        switch d {
+        case .run: return true
+        case .refuse: return false
+        case .wait:
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let runNow: Bool = state.withLock { s in
+                    if s.running < limit { s.running += 1; return true }
+                    s.waiters.append(c); return false
+                }
+                if runNow { c.resume() }
+            }
+            return true
         }
     }
-    func leave() { value.withLock { $0 -= 1 } }
+
+    /// Hands the slot to the first waiter, or frees it.
+    func leave() {
+        let next: CheckedContinuation<Void, Never>? = state.withLock { s in
+            if s.waiters.isEmpty { s.running -= 1; return nil }
+            return s.waiters.removeFirst()
+        }
+        next?.resume()
+    }
 }
