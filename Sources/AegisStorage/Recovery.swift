@@ -43,8 +43,7 @@ struct Recovery {
     func run(writer: Bool, report: inout StoreOpenReport) throws -> Result {
         var notes: [String] = []
         let lsns = try Recovery.candidates(io: io, directory: directory, notes: &notes)
-        let segments = io.isDirectory(logDirectory) ? try LogReader.segments(directory: logDirectory, io: io) : []
-        let logFirst = segments.first?.firstLSN
+        let logFirst = Recovery.firstLogLSN(io: io, logDirectory: logDirectory)
 
         var chosen: SnapshotReader.Loaded?
         var failures: [String] = []
@@ -127,6 +126,23 @@ struct Recovery {
         report.indexCatchUp = catchUp
         report.lastLSN = state.lastLSN
         return Result(state: state, wal: wal)
+    }
+
+    /// First LSN of the oldest segment, from its header (nil: no segment, or a header the log
+    /// itself will report as damaged when it is opened or scanned).
+    static func firstLogLSN(io: any FileIO, logDirectory: String) -> UInt64? {
+        guard io.isDirectory(logDirectory), let names = try? io.listDirectory(logDirectory),
+              let oldest = names.compactMap(LogFormat.segmentNumber(fromFileName:)).min() else { return nil }
+        let path = IOPath.join(logDirectory, LogFormat.segmentFileName(oldest))
+        guard let h = try? io.open(path, mode: .readOnly) else { return nil }
+        defer { try? io.close(h) }
+        guard let head = try? io.pread(h, count: LogFormat.segmentHeaderSize, at: 0), head.count == LogFormat.segmentHeaderSize,
+              Array(head[0..<8]) == LogFormat.segmentMagic else { return nil }
+        return head.withUnsafeBytes { b -> UInt64? in
+            let sum = b.loadUnaligned(fromByteOffset: LogFormat.segmentHeaderChecksumOffset, as: UInt64.self).littleEndian
+            guard Checksum.xxh3(UnsafeRawBufferPointer(rebasing: b[0..<LogFormat.segmentHeaderChecksumOffset])) == sum else { return nil }
+            return b.loadUnaligned(fromByteOffset: 24, as: UInt64.self).littleEndian
+        }
     }
 
     static func what(_ view: LogRecordView) -> String {
