@@ -10,6 +10,11 @@ struct AegisMemoryCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             BenchCommand.self,
+            VerifyCommand.self,
+            StatsCommand.self,
+            RepairCommand.self,
+            DemoDataCommand.self,
+            DebugWriterCommand.self,
         ]
     )
 }
