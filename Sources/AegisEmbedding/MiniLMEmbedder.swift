@@ -53,7 +53,8 @@ public final class MiniLMEmbedder: Embedder {
                 if c >= chunks { break }
                 let range = (c * chunk)..<min(n, (c + 1) * chunk)
                 let tokenized = range.map { self.model.tokenizer.encode(texts[$0]) }
-                let vectors = self.model.embed(tokenized: tokenized, workspace: ws)
+                // A lone chunk (a single query or a small batch) spreads its layers over all threads.
+                let vectors = self.model.embed(tokenized: tokenized, workspace: ws, parallelism: workers == 1 ? self.threads : 1)
                 for (i, v) in zip(range, vectors) { results.set(i, v) }
             }
         }
@@ -76,4 +77,9 @@ private final class ResultSlots: @unchecked Sendable {
     init(count: Int) { storage = Array(repeating: [], count: count) }
     func set(_ i: Int, _ v: [Float]) { lock.lock(); storage[i] = v; lock.unlock() }
     var values: [[Float]] { lock.lock(); defer { lock.unlock() }; return storage }
+}
+
+extension MiniLMEmbedder {
+    /// Whether the matrix kernels in this binary were compiled for AVX2+FMA.
+    public var kernelsUseAVX2FMA: Bool { KernelBuild.requiresAVX2FMA }
 }

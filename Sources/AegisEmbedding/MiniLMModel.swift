@@ -43,8 +43,8 @@ public struct MiniLMModel: Sendable {
     }
 
     /// Embeds already-tokenised sequences on the calling thread.
-    func embed(tokenized: [[Int32]], workspace: BertWorkspace) -> [[Float]] {
-        encoder.embed(tokenized, workspace: workspace)
+    func embed(tokenized: [[Int32]], workspace: BertWorkspace, parallelism: Int = 1) -> [[Float]] {
+        encoder.embed(tokenized, workspace: workspace, parallelism: parallelism)
     }
 
     private static func readConfiguration(_ dir: URL) throws -> Configuration {

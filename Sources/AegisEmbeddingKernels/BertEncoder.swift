@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Weights of one BERT encoder layer, packed for the kernels.
 public struct BertLayerWeights: Sendable {
     /// Q, K and V projections concatenated: `hidden → 3·hidden`.
@@ -49,10 +51,13 @@ public struct BertEncoder: Sendable {
     /// ids < vocabularySize — the caller validates). The sequences are laid out back to back
     /// (no padding): dense layers see all tokens of the batch as one matrix, attention runs per
     /// sequence and head. Returns one L2-normalised `hidden`-vector per sequence.
-    public func embed(_ sequences: [[Int32]], workspace: BertWorkspace) -> [[Float]] {
+    /// `parallelism` > 1 splits each dense layer's output columns and the attention heads across
+    /// that many threads (use it for a single small batch; batch-level parallelism is better).
+    public func embed(_ sequences: [[Int32]], workspace: BertWorkspace, parallelism: Int = 1) -> [[Float]] {
         let rows = sequences.reduce(0) { $0 + $1.count }
         let longest = sequences.reduce(0) { max($0, $1.count) }
-        workspace.reserve(rows: rows, longest: longest, hidden: hidden, intermediate: intermediateSize)
+        workspace.reserve(rows: rows, longest: longest, hidden: hidden, intermediate: intermediateSize,
+                          scoreBuffers: max(1, min(parallelism, heads)))
         let h = hidden
         let x = workspace.hiddenStates, qkv = workspace.qkv, ctx = workspace.context
         let tmp = workspace.scratch, inter = workspace.intermediate, scores = workspace.scores
@@ -78,41 +83,35 @@ public struct BertEncoder: Sendable {
         let headDim = h / heads
         let scale = 1 / Float(headDim).squareRoot()
         for layer in layers {
-            layer.qkv.apply(x, xStride: h, rows: rows, into: qkv, yStride: 3 * h)
+            layer.qkv.apply(x, xStride: h, rows: rows, into: qkv, yStride: 3 * h, parallelism: parallelism)
             // Self-attention per sequence and head; every token attends to every token of its
             // own sequence (the attention mask of a padded batch, without the padding).
             var start = 0
             for seq in sequences {
-                let n = seq.count
-                for head in 0..<heads {
-                    let qOff = head * headDim, kOff = h + head * headDim, vOff = 2 * h + head * headDim
-                    for i in 0..<n {
-                        let q = qkv + (start + i) * 3 * h + qOff
-                        let srow = scores + i * n
-                        for j in 0..<n {
-                            srow[j] = VectorMath.dot(q, qkv + (start + j) * 3 * h + kOff, count: headDim) * scale
+                let n = seq.count, s0 = start
+                if parallelism > 1 {
+                    let qa = UInt(bitPattern: qkv), ca = UInt(bitPattern: ctx), sa = UInt(bitPattern: scores)
+                    let parts = min(parallelism, heads)
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        for head in stride(from: part, to: self.heads, by: parts) {
+                            self.attend(qkv: UnsafeMutablePointer(bitPattern: qa)!, start: s0, count: n, head: head,
+                                        scores: UnsafeMutablePointer(bitPattern: sa)! + part * n * n,
+                                        context: UnsafeMutablePointer(bitPattern: ca)!, scale: scale)
                         }
-                        VectorMath.softmax(srow, count: n)
-                        let out = ctx + (start + i) * h + qOff
-                        var d = 0
-                        while d < headDim {
-                            var acc = SIMD8<Float>()
-                            for j in 0..<n {
-                                acc = madd(acc, SIMD8(repeating: srow[j]), load8(qkv + (start + j) * 3 * h + vOff + d))
-                            }
-                            store8(out + d, acc)
-                            d += 8
-                        }
+                    }
+                } else {
+                    for head in 0..<heads {
+                        attend(qkv: qkv, start: s0, count: n, head: head, scores: scores, context: ctx, scale: scale)
                     }
                 }
                 start += n
             }
-            layer.attentionOutput.apply(ctx, xStride: h, rows: rows, into: tmp, yStride: h)
+            layer.attentionOutput.apply(ctx, xStride: h, rows: rows, into: tmp, yStride: h, parallelism: parallelism)
             for r in 0..<rows { layer.attentionNorm.apply(x + r * h, residual: tmp + r * h) }
             // Swap roles: the normalised sum is the new hidden state (written into x in place).
-            layer.intermediate.apply(x, xStride: h, rows: rows, into: inter, yStride: intermediateSize)
+            layer.intermediate.apply(x, xStride: h, rows: rows, into: inter, yStride: intermediateSize, parallelism: parallelism)
             VectorMath.gelu(inter, count: rows * intermediateSize)
-            layer.output.apply(inter, xStride: intermediateSize, rows: rows, into: tmp, yStride: h)
+            layer.output.apply(inter, xStride: intermediateSize, rows: rows, into: tmp, yStride: h, parallelism: parallelism)
             for r in 0..<rows { layer.outputNorm.apply(x + r * h, residual: tmp + r * h) }
         }
 
@@ -139,9 +138,48 @@ public struct BertEncoder: Sendable {
     }
 }
 
+extension BertEncoder {
+    /// One head of scaled dot-product attention for one sequence of `count` tokens starting at
+    /// row `start`: `context[:, head] = softmax(Q·Kᵀ·scale)·V`.
+    @inline(__always)
+    func attend(qkv: UnsafeMutablePointer<Float>, start: Int, count n: Int, head: Int,
+                scores: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>, scale: Float) {
+        let h = hidden, headDim = hidden / heads, stride = 3 * h
+        let qOff = head * headDim, kOff = h + head * headDim, vOff = 2 * h + head * headDim
+        for i in 0..<n {
+            let q = qkv + (start + i) * stride + qOff
+            let srow = scores + i * n
+            for j in 0..<n {
+                srow[j] = VectorMath.dot(q, qkv + (start + j) * stride + kOff, count: headDim) * scale
+            }
+            VectorMath.softmax(srow, count: n)
+            let out = context + (start + i) * h + qOff
+            if headDim == 32 {
+                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+                for j in 0..<n {
+                    let p = SIMD8<Float>(repeating: srow[j]), v = qkv + (start + j) * stride + vOff
+                    a0 = madd(a0, p, load8(v)); a1 = madd(a1, p, load8(v + 8))
+                    a2 = madd(a2, p, load8(v + 16)); a3 = madd(a3, p, load8(v + 24))
+                }
+                store8(out, a0); store8(out + 8, a1); store8(out + 16, a2); store8(out + 24, a3)
+            } else {
+                var d = 0
+                while d < headDim {
+                    var acc = SIMD8<Float>()
+                    for j in 0..<n {
+                        acc = madd(acc, SIMD8(repeating: srow[j]), load8(qkv + (start + j) * stride + vOff + d))
+                    }
+                    store8(out + d, acc)
+                    d += 8
+                }
+            }
+        }
+    }
+}
+
 /// Reusable scratch memory for `BertEncoder.embed` (one per thread; grows, never shrinks).
 public final class BertWorkspace {
-    private(set) var rows = 0, longest = 0, hidden = 0, intermediateWidth = 0
+    private(set) var rows = 0, longest = 0, hidden = 0, intermediateWidth = 0, scoreBuffers = 0
     var hiddenStates = UnsafeMutablePointer<Float>.allocate(capacity: 0)
     var qkv = UnsafeMutablePointer<Float>.allocate(capacity: 0)
     var context = UnsafeMutablePointer<Float>.allocate(capacity: 0)
@@ -151,7 +189,7 @@ public final class BertWorkspace {
 
     public init() {}
 
-    func reserve(rows: Int, longest: Int, hidden: Int, intermediate width: Int) {
+    func reserve(rows: Int, longest: Int, hidden: Int, intermediate width: Int, scoreBuffers: Int) {
         if rows > self.rows || hidden != self.hidden || width != intermediateWidth {
             let r = max(rows, self.rows)
             free()
@@ -162,10 +200,11 @@ public final class BertWorkspace {
             intermediate = .allocate(capacity: r * width)
             self.rows = r; self.hidden = hidden; self.intermediateWidth = width
         }
-        if longest > self.longest {
+        if longest > self.longest || scoreBuffers > self.scoreBuffers {
             scores.deallocate()
-            scores = .allocate(capacity: longest * longest)
-            self.longest = longest
+            self.longest = max(longest, self.longest)
+            self.scoreBuffers = max(scoreBuffers, self.scoreBuffers)
+            scores = .allocate(capacity: self.longest * self.longest * self.scoreBuffers)
         }
     }
 

@@ -46,7 +46,8 @@ public enum VectorMath {
     /// (clamped to [-4, 4], where erf is ±1 in single precision); max error ≈ 1e-7.
     @inline(__always)
     public static func erf(_ v: SIMD8<Float>) -> SIMD8<Float> {
-        let x = v.clamped(lowerBound: SIMD8(repeating: -4), upperBound: SIMD8(repeating: 4))
+        var x = v.replacing(with: SIMD8(repeating: 4), where: v .> 4)
+        x = x.replacing(with: SIMD8(repeating: -4), where: x .< -4)
         let x2 = x * x
         var p = madd(SIMD8(repeating: 2.77068142495902e-08), x2, SIMD8(repeating: -2.72614225801306e-10))
         p = madd(SIMD8(repeating: -2.10102402082508e-06), x2, p)
