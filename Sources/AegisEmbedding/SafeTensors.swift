@@ -140,7 +140,11 @@ public struct SafeTensorsFile: Sendable {
             out.withUnsafeMutableBufferPointer { o in
                 switch info.dtype {
                 case .F32:
+                    #if _endian(little)
+                    UnsafeMutableRawPointer(o.baseAddress!).copyMemory(from: base, byteCount: n * 4)
+                    #else
                     for i in 0..<n { o[i] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
+                    #endif
                 case .F16:
                     for i in 0..<n { o[i] = Float(Float16(bitPattern: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)))) }
                 case .BF16:
