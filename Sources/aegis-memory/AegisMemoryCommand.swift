@@ -11,6 +11,12 @@ struct AegisMemoryCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self,
             KeysCommand.self,
+            BenchCommand.self,
+            VerifyCommand.self,
+            StatsCommand.self,
+            RepairCommand.self,
+            DemoDataCommand.self,
+            DebugWriterCommand.self,
         ]
     )
 }
