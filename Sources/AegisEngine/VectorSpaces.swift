@@ -51,21 +51,34 @@ final class VectorSpaces: Sendable {
     }
 
     /// Start-up: restore graphs from the checkpoint section when present and consistent,
-    /// then (re)index every memory of the backend the section did not cover.
+    /// then reconcile with the tables: graph nodes of deleted memories are removed, memories
+    /// the graph lacks are inserted (oldest first), re-embedded ones are re-inserted.
     func load(section: [UInt8]?, backend: any EngineBackend) throws {
         let decoded = section.flatMap { IndexSection.decode($0) } ?? [:]
-        try lock.withWriteLock {
-            try backend.read { view in
+        let reembedded = backend.reembeddedSinceIndex()
+        lock.withWriteLock {
+            backend.read { view in
                 for project in view.projectIds() {
                     let s = ProjectSpace(dimension: dimension)
-                    var memories: [Memory] = []
-                    view.forEachMemory(projectId: project) { memories.append($0); return true }
-                    if let entry = decoded[project], let ann = IndexFactory.decode(entry, dimension: dimension, configuration: configuration) {
-                        try s.restore(memories: memories, slots: entry.slots, ann: ann)
+                    var pending: [Memory] = []
+                    if let entry = decoded[project],
+                       let ann = IndexFactory.decode(entry, dimension: dimension, configuration: configuration) {
+                        s.beginRestore(slots: entry.slots, ann: ann)
+                        view.forEachMemoryWithEmbedding(projectId: project) { m in
+                            if m.embedding.count == dimension, !reembedded.contains(m.id), s.restoreOne(m) { return true }
+                            if m.embedding.count == dimension { pending.append(m) }
+                            return true
+                        }
+                        s.finishRestore()
                     } else {
                         s.ann = makeIndex()
-                        for m in memories where m.embedding.count == dimension { s.upsert(m) }
+                        view.forEachMemoryWithEmbedding(projectId: project) { m in
+                            if m.embedding.count == dimension { pending.append(m) }
+                            return true
+                        }
                     }
+                    pending.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+                    for m in pending { s.upsert(m) }
                     storage.value[project] = s
                 }
             }
