@@ -139,7 +139,7 @@ public final class AegisEngine: Sendable {
         } catch let e as AegisError {
             throw EngineError(.unavailable, "write failed: \(e)")
         }
-        spaces.apply(changes)
+        spaces.apply(changes, backend: backend)
         state.withLock { $0.eventsSinceCheckpoint += changes.count }
     }
 

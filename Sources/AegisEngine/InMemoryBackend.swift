@@ -90,7 +90,24 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
 
     public func commit(_ changes: [EngineChange]) async throws {
         if let why = readOnlyReason() { throw EngineError(.unavailable, "store is read-only: \(why)") }
-        tables.withLock { t in for c in changes { t.apply(c) } }
+        try tables.withLock { t in
+            // Validate the whole batch first (all-or-nothing), as the store does.
+            var deleted = Set<String>()
+            for c in changes {
+                switch c {
+                case .vote(let v):
+                    guard t.memory(projectId: v.projectId, id: v.memoryId) != nil, !deleted.contains(v.memoryId) else {
+                        throw EngineError(.notFound, "memory \(v.memoryId) not found")
+                    }
+                case .deleteMemory(let p, let id):
+                    guard t.memory(projectId: p, id: id) != nil, deleted.insert(id).inserted else {
+                        throw EngineError(.notFound, "memory \(id) not found")
+                    }
+                default: continue
+                }
+            }
+            for c in changes { t.apply(c) }
+        }
     }
 
     public func read<T>(_ body: (any TableView) throws -> T) rethrows -> T {

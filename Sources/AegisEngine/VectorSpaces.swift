@@ -33,20 +33,36 @@ final class VectorSpaces: Sendable {
 
     func makeIndex() -> (any ApproximateIndex)? { IndexFactory.make(dimension: dimension, configuration: configuration) }
 
-    /// Mirrors committed changes into the vector spaces.
-    func apply(_ changes: [EngineChange]) {
+    /// Mirrors committed changes into the vector spaces. Attributes are re-read from the
+    /// backend under the write lock, so concurrent commits (e.g. votes racing a deprecation)
+    /// always leave the newest state, whatever order their mirrors run in.
+    func apply(_ changes: [EngineChange], backend: any EngineBackend) {
         lock.withWriteLock {
             for c in changes {
                 switch c {
-                case .putMemory(let m): space(m.projectId).upsert(m)
-                case .deleteMemory(let p, let id): storage.value[p]?.remove(id: id)
+                case .putMemory(let m):
+                    refresh(project: m.projectId, id: m.id, backend: backend, vectorHint: m.embedding)
+                case .deleteMemory(let p, let id):
+                    storage.value[p]?.remove(id: id)
                 case .vote(let v):
-                    guard let s = storage.value[v.projectId], var info = s.info(v.memoryId) else { continue }
-                    if v.vote == .helpful { info.helpful += 1 } else { info.harmful += 1 }
-                    s.setInfo(v.memoryId, info)
-                case .putSession, .putFeature: continue
+                    refresh(project: v.projectId, id: v.memoryId, backend: backend, vectorHint: nil)
+                case .putSession, .putFeature:
+                    continue
                 }
             }
+        }
+    }
+
+    private func refresh(project: String, id: String, backend: any EngineBackend, vectorHint: [Float]?) {
+        guard let current = backend.read({ $0.memory(projectId: project, id: id) }), current.embedding.count == dimension else {
+            storage.value[project]?.remove(id: id)
+            return
+        }
+        let s = space(project)
+        if s.slotOf[id] != nil, vectorHint == nil || vectorHint!.isEmpty {
+            s.updateInfo(current)
+        } else {
+            s.upsert(current)
         }
     }
 
@@ -88,10 +104,6 @@ final class VectorSpaces: Sendable {
     func encode() -> [UInt8] {
         lock.withReadLock { IndexSection.encode(storage.value) }
     }
-}
-
-extension ProjectSpace {
-    func setInfo(_ id: String, _ info: SlotInfo) { if slotOf[id] != nil { updateInfo(id: id, info) } }
 }
 
 /// A mutable box whose access is guarded by an external lock.
