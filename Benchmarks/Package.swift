@@ -14,6 +14,7 @@ let package = Package(
         .package(path: ".."),
     ],
     targets: [
+        .executableTarget(name: "EmbedBench", dependencies: [.product(name: "AegisEmbedding", package: parent)], path: "Sources/EmbedBench"),
         .executableTarget(name: "LogBench", dependencies: [.product(name: "AegisEngine", package: parent)], path: "Sources/LogBench"),
     ],
     swiftLanguageModes: [.v6]

@@ -7,6 +7,8 @@ public protocol Embedder: Sendable {
     var dimension: Int { get }
     /// Embeds `texts` in order. Vectors are L2-normalised. Throws `EmbeddingError` on failure.
     func embed(_ texts: [String]) async throws -> [[Float]]
+    /// The backend's state for `/ready` (default `.ready`; remote providers report failures).
+    var health: EmbedderHealth { get }
 }
 
 /// Why an embedder could not produce vectors (surfaced as HTTP 503 with the reason).

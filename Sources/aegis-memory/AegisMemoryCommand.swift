@@ -8,6 +8,13 @@ struct AegisMemoryCommand: AsyncParsableCommand {
         commandName: "aegis-memory",
         abstract: "Aegis Memory: a self-hosted memory engine for multi-agent AI systems.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [
+            BenchCommand.self,
+            VerifyCommand.self,
+            StatsCommand.self,
+            RepairCommand.self,
+            DemoDataCommand.self,
+            DebugWriterCommand.self,
+        ]
     )
 }

@@ -1,0 +1,222 @@
+import AegisCore
+
+/// The query engine: every behaviour of contract §4–§8 behind one Swift API. Each method
+/// takes the `project` (resolved by the caller's auth layer) and, where the caller
+/// authenticated with an agent-bound key, `boundAgent`: a request that claims to act as
+/// another agent is `.forbidden` (403); reads are confined to what that agent may see.
+///
+/// Concurrency: any number of concurrent callers. Reads run on a consistent view; the
+/// read-check-write sequences of one project (dedup, delta, votes, sessions, features) are
+/// serialised; every write returns only after the backend made it durable, and a read issued
+/// after a write returned sees it (read-your-writes).
+public final class AegisEngine: Sendable {
+    let backend: any EngineBackend
+    let embedder: any Embedder
+    public let configuration: EngineConfiguration
+    let spaces: VectorSpaces
+    let writeLocks = KeyedLocks()
+    let clock: @Sendable () -> Timestamp
+    let gauge = InFlightGauge()
+    let state = Locked(LifecycleState())
+
+    struct LifecycleState {
+        var closed = false
+        var eventsSinceCheckpoint = 0
+        var lastCheckpoint: Timestamp?
+        var lastSweep: Timestamp?
+        var sweptTotal = 0
+        var embedderError: String?
+    }
+
+    /// Opens an engine on `backend`. Checks the recorded embedding model against `embedder`
+    /// (a mismatch is `.unavailable` naming both), loads the vector index from the backend's
+    /// checkpoint section when it matches, and indexes every memory the section lacks.
+    public init(backend: any EngineBackend, embedder: any Embedder, configuration: EngineConfiguration = .init(),
+                clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) async throws {
+        try configuration.validate()
+        guard embedder.dimension > 0 else { throw EngineError(.badRequest, "embedder dimension must be > 0") }
+        if let recorded = backend.embeddingModel() {
+            if recorded.name != embedder.modelName || recorded.dimension != embedder.dimension {
+                throw EngineError(.unavailable, "embedding model mismatch: the store was built with '\(recorded.name)' (\(recorded.dimension) dimensions) but the engine was started with '\(embedder.modelName)' (\(embedder.dimension) dimensions); start with the original embedder or run `aegis-memory reembed`")
+            }
+        } else {
+            try await backend.recordEmbeddingModel(name: embedder.modelName, dimension: embedder.dimension)
+        }
+        self.backend = backend
+        self.embedder = embedder
+        self.configuration = configuration
+        self.clock = clock
+        self.spaces = VectorSpaces(dimension: embedder.dimension, configuration: configuration)
+        try spaces.load(section: backend.loadedIndexSection(), backend: backend)
+    }
+
+    /// A non-durable engine in process memory (tests, tools, demos).
+    public static func inMemory(embedder: any Embedder, configuration: EngineConfiguration = .init(),
+                                clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) async throws -> AegisEngine {
+        try await AegisEngine(backend: InMemoryBackend(), embedder: embedder, configuration: configuration, clock: clock)
+    }
+
+    // MARK: - Lifecycle, health, counters
+
+    /// Health for `/health` and `/ready`.
+    public struct Health: Sendable, Equatable {
+        /// Writes are accepted (store writable, engine open).
+        public var writable: Bool
+        /// Why not ready (read-only store, closed, embedder failing), nil when ready.
+        public var reason: String?
+        public var embeddingModel: String
+        public var embeddingDimension: Int
+        public var inFlight: Int
+        public var maxInFlight: Int
+        public var projects: Int
+        public var indexedMemories: Int
+        public var lastCheckpoint: Timestamp?
+        public var lastTTLSweep: Timestamp?
+        public var ready: Bool { reason == nil }
+    }
+
+    public func health() -> Health {
+        let s = state.withLock { $0 }
+        var reason: String?
+        if s.closed { reason = "engine closed" }
+        else if let ro = backend.readOnlyReason() { reason = "store is read-only: \(ro)" }
+        else if embedder.health.state == .unavailable { reason = "embedding service unavailable: \(embedder.health.reason ?? "unknown")" }
+        else if let e = s.embedderError { reason = "embedding service unhealthy: \(e)" }
+        let (projects, indexed) = spaces.counts()
+        return Health(writable: reason == nil, reason: reason, embeddingModel: embedder.modelName,
+                      embeddingDimension: embedder.dimension, inFlight: gauge.current, maxInFlight: configuration.maxInFlight,
+                      projects: projects, indexedMemories: indexed, lastCheckpoint: s.lastCheckpoint, lastTTLSweep: s.lastSweep)
+    }
+
+    /// Engine operations currently running (the `aegis_db_pool_checked_out` gauge).
+    public var inFlightOperations: Int { gauge.current }
+    /// Engine operations waiting for a slot (the pool "overflow").
+    public var waitingOperations: Int { gauge.waiting }
+    /// The configured limit (the `aegis_db_pool_size` gauge).
+    public var maxInFlightOperations: Int { configuration.maxInFlight }
+
+    /// Writes a checkpoint now: the backend snapshots its tables with the vector index bytes.
+    public func checkpoint() async throws {
+        try checkOpen()
+        let section = spaces.encode()
+        try await backend.checkpoint(indexSection: section)
+        let now = clock()
+        state.withLock { $0.eventsSinceCheckpoint = 0; $0.lastCheckpoint = now }
+    }
+
+    /// Stops accepting calls, writes a final checkpoint, closes the backend.
+    public func close() async throws {
+        let already = state.withLock { s -> Bool in defer { s.closed = true }; return s.closed }
+        if already { return }
+        if backend.readOnlyReason() == nil {
+            try await backend.checkpoint(indexSection: spaces.encode())
+        }
+        try await backend.close()
+    }
+
+    func checkOpen() throws {
+        if state.withLock({ $0.closed }) { throw EngineError(.unavailable, "engine is closed") }
+    }
+
+    /// Runs one engine operation under the in-flight limit.
+    func operation<T>(_ body: () async throws -> T) async throws -> T {
+        try checkOpen()
+        guard await gauge.enter(limit: configuration.maxInFlight) else {
+            throw EngineError(.unavailable, "engine saturated: \(configuration.maxInFlight) operations in flight and \(16 * configuration.maxInFlight) waiting")
+        }
+        defer { gauge.leave() }
+        return try await body()
+    }
+
+    /// Commits `changes` as one atomic, durable batch.
+    func commit(_ changes: [EngineChange]) async throws {
+        guard !changes.isEmpty else { return }
+        if let ro = backend.readOnlyReason() { throw EngineError(.unavailable, "store is read-only: \(ro)") }
+        do {
+            try await backend.commit(changes)
+        } catch let e as EngineError {
+            throw e
+        } catch let e as AegisError {
+            throw EngineError(.unavailable, "write failed: \(e)")
+        }
+        spaces.apply(changes, backend: backend)
+        state.withLock { $0.eventsSinceCheckpoint += changes.count }
+    }
+
+    /// Embeds texts, mapping provider failures to `.unavailable` (503) and checking shape.
+    func embed(_ texts: [String]) async throws -> [[Float]] {
+        guard !texts.isEmpty else { return [] }
+        let vectors: [[Float]]
+        do {
+            vectors = try await embedder.embed(texts)
+        } catch let e as EmbeddingError {
+            state.withLock { $0.embedderError = e.description }
+            throw EngineError(.unavailable, "embedding service unavailable: \(e.message)")
+        } catch {
+            state.withLock { $0.embedderError = "\(error)" }
+            throw EngineError(.unavailable, "embedding service unavailable: \(error)")
+        }
+        state.withLock { $0.embedderError = nil }
+        guard vectors.count == texts.count, vectors.allSatisfy({ $0.count == embedder.dimension }) else {
+            throw EngineError(.unavailable, "embedding service returned \(vectors.count) vectors of unexpected shape (expected \(texts.count) × \(embedder.dimension))")
+        }
+        for v in vectors where v.contains(where: { !$0.isFinite }) {
+            throw EngineError(.unavailable, "embedding service returned a non-finite vector")
+        }
+        return vectors.map(normalized)
+    }
+
+    func now() -> Timestamp { clock() }
+}
+
+func normalized(_ v: [Float]) -> [Float] {
+    var s: Float = 0
+    for x in v { s += x * x }
+    guard s > 0 else { return v }
+    let inv = 1 / s.squareRoot()
+    if abs(s - 1) < 1e-6 { return v }
+    return v.map { $0 * inv }
+}
+
+/// Counts operations in flight against a limit. Callers over the limit wait in FIFO order
+/// (like a connection pool); when `16 × limit` callers already wait, new ones are refused.
+final class InFlightGauge: Sendable {
+    private struct State {
+        var running = 0
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Locked(State())
+    var current: Int { state.withLock { $0.running } }
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
+    /// Returns false when the queue is full (the caller answers 503).
+    func enter(limit: Int) async -> Bool {
+        enum Decision { case run, wait, refuse }
+        let d: Decision = state.withLock { s in
+            if s.running < limit { s.running += 1; return .run }
+            return s.waiters.count >= 16 * limit ? .refuse : .wait
+        }
+        switch d {
+        case .run: return true
+        case .refuse: return false
+        case .wait:
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let runNow: Bool = state.withLock { s in
+                    if s.running < limit { s.running += 1; return true }
+                    s.waiters.append(c); return false
+                }
+                if runNow { c.resume() }
+            }
+            return true
+        }
+    }
+
+    /// Hands the slot to the first waiter, or frees it.
+    func leave() {
+        let next: CheckedContinuation<Void, Never>? = state.withLock { s in
+            if s.waiters.isEmpty { s.running -= 1; return nil }
+            return s.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}

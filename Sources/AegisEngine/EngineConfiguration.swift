@@ -1,0 +1,63 @@
+/// Engine tuning. The executable reads the environment (`AEGIS_HNSW_M`,
+/// `AEGIS_HNSW_EF_CONSTRUCTION`, `AEGIS_HNSW_EF_SEARCH`, `AEGIS_CHECKPOINT_INTERVAL_SECONDS`,
+/// `AEGIS_TTL_SWEEP_INTERVAL_SECONDS`, `AEGIS_MAX_IN_FLIGHT` / `DB_POOL_SIZE`) and builds one;
+/// the engine never reads the environment itself.
+public struct EngineConfiguration: Sendable, Equatable {
+    /// HNSW graph degree for indexes created by this engine (existing indexes keep theirs).
+    public var hnswM: Int = 16
+    /// HNSW build beam width for new indexes.
+    public var hnswEfConstruction: Int = 64
+    /// Default search beam width (overridable per query).
+    public var hnswEfSearch: Int = 100
+    /// Below this many memories in the filtered candidate set, search scans exactly instead
+    /// of walking the graph. Also applies when the filter admits less than
+    /// `exactScanSelectivity` of the project's memories.
+    public var exactScanThreshold: Int = 2_000
+    /// Filter selectivity (fraction of the project's vectors admitted) under which the
+    /// engine scans the admitted set exactly.
+    public var exactScanSelectivity: Double = 0.02
+    /// Seconds between automatic checkpoints (snapshot + index section); 0 disables.
+    public var checkpointIntervalSeconds: Double = 300
+    /// Also checkpoint when this many events were committed since the last one; 0 disables.
+    public var checkpointEveryEvents: Int = 100_000
+    /// Seconds between TTL sweeps that hard-delete expired memories; 0 disables.
+    public var ttlSweepIntervalSeconds: Double = 60
+    /// Maximum concurrent engine operations; further callers get `.unavailable` (503).
+    /// The HTTP layer reports it as the `aegis_db_pool_size` gauge.
+    public var maxInFlight: Int = 64
+    /// Seed for the HNSW level generator (reproducible graphs).
+    public var hnswSeed: UInt64 = 0x5EED_AE61
+
+    public init() {}
+
+    public init(hnswM: Int = 16, hnswEfConstruction: Int = 64, hnswEfSearch: Int = 100,
+                checkpointIntervalSeconds: Double = 300, ttlSweepIntervalSeconds: Double = 60,
+                maxInFlight: Int = 64) {
+        self.hnswM = hnswM
+        self.hnswEfConstruction = hnswEfConstruction
+        self.hnswEfSearch = hnswEfSearch
+        self.checkpointIntervalSeconds = checkpointIntervalSeconds
+        self.ttlSweepIntervalSeconds = ttlSweepIntervalSeconds
+        self.maxInFlight = maxInFlight
+    }
+
+    /// Throws `EngineError(.badRequest)` naming the first invalid parameter.
+    public func validate() throws {
+        func fail(_ s: String) -> EngineError { EngineError(.badRequest, "invalid engine configuration: \(s)") }
+        guard (2...256).contains(hnswM) else { throw fail("hnswM must be in 2...256 (got \(hnswM))") }
+        guard (hnswM...4096).contains(hnswEfConstruction) else {
+            throw fail("hnswEfConstruction must be in \(hnswM)...4096 (got \(hnswEfConstruction))")
+        }
+        guard (1...4096).contains(hnswEfSearch) else { throw fail("hnswEfSearch must be in 1...4096 (got \(hnswEfSearch))") }
+        guard exactScanThreshold >= 0 else { throw fail("exactScanThreshold must be >= 0") }
+        guard (0...1).contains(exactScanSelectivity) else { throw fail("exactScanSelectivity must be in 0...1") }
+        guard checkpointIntervalSeconds >= 0, checkpointIntervalSeconds.isFinite else {
+            throw fail("checkpointIntervalSeconds must be >= 0")
+        }
+        guard checkpointEveryEvents >= 0 else { throw fail("checkpointEveryEvents must be >= 0") }
+        guard ttlSweepIntervalSeconds >= 0, ttlSweepIntervalSeconds.isFinite else {
+            throw fail("ttlSweepIntervalSeconds must be >= 0")
+        }
+        guard (1...100_000).contains(maxInFlight) else { throw fail("maxInFlight must be in 1...100000 (got \(maxInFlight))") }
+    }
+}

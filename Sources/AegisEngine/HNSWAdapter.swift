@@ -1,0 +1,48 @@
+import AegisCore
+import AegisHNSW
+
+/// The project graph: an `HNSWIndex` whose labels are `ProjectSpace` slots.
+final class HNSWAdapter: ApproximateIndex, @unchecked Sendable {
+    let index: HNSWIndex
+    /// Set when an insert failed; the owning space then stops trusting the graph (exact scans).
+    private(set) var failure: String?
+
+    init(index: HNSWIndex) { self.index = index }
+
+    func insert(slot: Int, vector: [Float]) {
+        do { try index.insert(label: UInt64(slot), vector: vector) } catch { failure = "\(error)" }
+    }
+
+    func remove(slot: Int) { index.remove(label: UInt64(slot)) }
+
+    func search(query: [Float], k: Int, ef: Int, admitted: Int, visited: inout Int, filter: @escaping (Int) -> Bool) -> [Int] {
+        guard failure == nil else { return [] }
+        let f = HNSWFilter(estimatedMatches: admitted) { filter(Int($0)) }
+        guard let r = try? index.search(query, k: k, ef: min(ef, 65_536), filter: f) else { return [] }
+        visited = r.stats.nodesVisited
+        return r.hits.map { Int($0.label) }
+    }
+
+    func encode() -> [UInt8] { failure == nil ? index.encoded() : [] }
+}
+
+/// Creates and decodes the per-project approximate index.
+enum IndexFactory {
+    static func hnswConfiguration(dimension: Int, _ c: EngineConfiguration) -> HNSWConfiguration {
+        HNSWConfiguration(dimension: dimension, metric: .cosine, m: c.hnswM, efConstruction: c.hnswEfConstruction,
+                          efSearch: c.hnswEfSearch, seed: c.hnswSeed, exactScanSelectivity: 0)
+    }
+
+    static func make(dimension: Int, configuration: EngineConfiguration) -> (any ApproximateIndex)? {
+        guard let index = try? HNSWIndex(configuration: hnswConfiguration(dimension: dimension, configuration)) else { return nil }
+        return HNSWAdapter(index: index)
+    }
+
+    /// A checkpointed graph, or nil when it does not decode or does not fit this engine
+    /// (the caller then rebuilds from the tables — the graph is derived data).
+    static func decode(_ entry: IndexSection.Entry, dimension: Int, configuration: EngineConfiguration) -> (any ApproximateIndex)? {
+        guard !entry.graph.isEmpty, let index = try? HNSWIndex(decoding: entry.graph),
+              index.configuration.dimension == dimension else { return nil }
+        return HNSWAdapter(index: index)
+    }
+}

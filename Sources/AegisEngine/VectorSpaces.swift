@@ -1,0 +1,113 @@
+import AegisCore
+
+/// All projects' vector spaces. One space (and one HNSW graph) per project: isolation holds
+/// by construction — a search physically cannot reach another tenant's vectors — and each
+/// graph stays as small as its tenant, which keeps filtered recall high.
+final class VectorSpaces: Sendable {
+    let dimension: Int
+    let configuration: EngineConfiguration
+    private let lock = RWLock()
+    private let storage = UnsafeBox<[String: ProjectSpace]>([:])
+
+    init(dimension: Int, configuration: EngineConfiguration) {
+        self.dimension = dimension
+        self.configuration = configuration
+    }
+
+    func counts() -> (projects: Int, memories: Int) {
+        lock.withReadLock { (storage.value.count, storage.value.values.reduce(0) { $0 + $1.count }) }
+    }
+
+    /// Runs `body` on the project's space under the read lock (nil when the project has none).
+    func withSpace<T>(_ project: String, _ body: (ProjectSpace?) throws -> T) rethrows -> T {
+        try lock.withReadLock { try body(storage.value[project]) }
+    }
+
+    private func space(_ project: String) -> ProjectSpace {
+        if let s = storage.value[project] { return s }
+        let s = ProjectSpace(dimension: dimension)
+        s.ann = makeIndex()
+        storage.value[project] = s
+        return s
+    }
+
+    func makeIndex() -> (any ApproximateIndex)? { IndexFactory.make(dimension: dimension, configuration: configuration) }
+
+    /// Mirrors committed changes into the vector spaces. Attributes are re-read from the
+    /// backend under the write lock, so concurrent commits (e.g. votes racing a deprecation)
+    /// always leave the newest state, whatever order their mirrors run in.
+    func apply(_ changes: [EngineChange], backend: any EngineBackend) {
+        lock.withWriteLock {
+            for c in changes {
+                switch c {
+                case .putMemory(let m):
+                    refresh(project: m.projectId, id: m.id, backend: backend, vectorHint: m.embedding)
+                case .deleteMemory(let p, let id):
+                    storage.value[p]?.remove(id: id)
+                case .vote(let v):
+                    refresh(project: v.projectId, id: v.memoryId, backend: backend, vectorHint: nil)
+                case .putSession, .putFeature:
+                    continue
+                }
+            }
+        }
+    }
+
+    private func refresh(project: String, id: String, backend: any EngineBackend, vectorHint: [Float]?) {
+        guard let current = backend.read({ $0.memory(projectId: project, id: id) }), current.embedding.count == dimension else {
+            storage.value[project]?.remove(id: id)
+            return
+        }
+        let s = space(project)
+        if s.slotOf[id] != nil, vectorHint == nil || vectorHint!.isEmpty {
+            s.updateInfo(current)
+        } else {
+            s.upsert(current)
+        }
+    }
+
+    /// Start-up: restore graphs from the checkpoint section when present and consistent,
+    /// then reconcile with the tables: graph nodes of deleted memories are removed, memories
+    /// the graph lacks are inserted (oldest first), re-embedded ones are re-inserted.
+    func load(section: [UInt8]?, backend: any EngineBackend) throws {
+        let decoded = section.flatMap { IndexSection.decode($0) } ?? [:]
+        let reembedded = backend.reembeddedSinceIndex()
+        lock.withWriteLock {
+            backend.read { view in
+                for project in view.projectIds() {
+                    let s = ProjectSpace(dimension: dimension)
+                    var pending: [Memory] = []
+                    if let entry = decoded[project],
+                       let ann = IndexFactory.decode(entry, dimension: dimension, configuration: configuration) {
+                        s.beginRestore(slots: entry.slots, ann: ann)
+                        view.forEachMemoryWithEmbedding(projectId: project) { m in
+                            if m.embedding.count == dimension, !reembedded.contains(m.id), s.restoreOne(m) { return true }
+                            if m.embedding.count == dimension { pending.append(m) }
+                            return true
+                        }
+                        s.finishRestore()
+                    } else {
+                        s.ann = makeIndex()
+                        view.forEachMemoryWithEmbedding(projectId: project) { m in
+                            if m.embedding.count == dimension { pending.append(m) }
+                            return true
+                        }
+                    }
+                    pending.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+                    for m in pending { s.upsert(m) }
+                    storage.value[project] = s
+                }
+            }
+        }
+    }
+
+    func encode() -> [UInt8] {
+        lock.withReadLock { IndexSection.encode(storage.value) }
+    }
+}
+
+/// A mutable box whose access is guarded by an external lock.
+final class UnsafeBox<T>: @unchecked Sendable {
+    var value: T
+    init(_ v: T) { value = v }
+}

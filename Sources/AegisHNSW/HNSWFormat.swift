@@ -1,0 +1,31 @@
+/// Byte layout of an encoded graph (docs/format.md, "HNSW graph section"). All integers
+/// little-endian.
+///
+/// ```
+/// header (80 bytes)
+///   0  magic "AEGHNSW\0"          8  version u16 (1)   10 header size u16 (80)
+///  12  metric u8, 3 reserved (0)  16 dimension u32     20 m u32
+///  24  ef_construction u32        28 ef_search u32     32 slot count u32
+///  36  entry point u32 (0xFFFFFFFF = none)             40 max level i32 (-1 = empty)
+///  44  free-slot count u32        48 seed u64          56 level RNG state u64
+///  64  exact-scan selectivity f64 72 upper-level words u64
+/// body
+///   labels         slot count × u64
+///   levels         slot count × u8
+///   flags          slot count × u8   (bit 0 = deleted; other bits must be 0)
+///   padding        0–3 zero bytes to a multiple of 4
+///   free slots     free-slot count × u32
+///   vectors        slot count × dimension × f32 (stored form: normalised for cosine)
+///   level 0        slot count × (1 + 2m) × u32  (count, then neighbour slots)
+///   upper levels   upper-level words × u32, slot order, level × (1 + m) words per slot
+/// trailer
+///   XXH64 (seed 0) of every preceding byte, u64
+/// ```
+/// A decoder checks the magic, version and exact total size (overflow-checked) first, then
+/// the checksum, then every value before using it as an offset or index.
+enum HNSWFormat {
+    static let magic: [UInt8] = Array("AEGHNSW".utf8) + [0]
+    static let version: UInt16 = 1
+    static let headerSize = 80
+    static let trailerSize = 8
+}

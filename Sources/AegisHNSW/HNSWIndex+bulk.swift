@@ -1,0 +1,90 @@
+import AegisVector
+import Dispatch
+import Synchronization
+
+private final class WorkCounter: Sendable {
+    let next = Atomic<Int>(0)
+}
+
+extension HNSWIndex {
+    /// Inserts many items: `vectors` holds `labels.count` rows of `dimension` floats.
+    /// With `threads == 1` the graph is identical to inserting the rows one at a time in
+    /// order; with more threads the rows are linked concurrently (fine-grained locks per
+    /// neighbour list) and the graph differs in detail but reaches the same recall.
+    /// Labels already present are replaced; a label repeated inside the batch is an error.
+    public func insert(labels newLabels: [UInt64], vectors rows: UnsafeBufferPointer<Float>, threads: Int = 1) throws(HNSWError) {
+        try rw.withWriteLock { () throws(HNSWError) in
+            try insertBatchLocked(labels: newLabels, vectors: rows, threads: threads)
+        }
+    }
+
+    public func insert(labels newLabels: [UInt64], vectors rows: [Float], threads: Int = 1) throws(HNSWError) {
+        try rows.withUnsafeBufferPointer { (p) throws(HNSWError) in try insert(labels: newLabels, vectors: p, threads: threads) }
+    }
+
+    func insertBatchLocked(labels newLabels: [UInt64], vectors rows: UnsafeBufferPointer<Float>, threads: Int) throws(HNSWError) {
+        let n = newLabels.count
+        guard threads >= 1, threads <= 256 else { throw HNSWError(.invalidArgument, "threads \(threads) outside 1...256") }
+        guard rows.count == n * dim else {
+            throw HNSWError(.dimensionMismatch, "\(rows.count) floats for \(n) vectors of dimension \(dim)")
+        }
+        guard n > 0, let src = rows.baseAddress else { return }
+        var seen = Set<UInt64>(minimumCapacity: n)
+        for (i, label) in newLabels.enumerated() {
+            guard seen.insert(label).inserted else {
+                throw HNSWError(.duplicateLabel, "label \(label) appears twice in the batch (row \(i))")
+            }
+            guard VectorKernels.allFinite(src + i * dim, dim) else {
+                throw HNSWError(.nonFinite, "row \(i) (label \(label)) contains NaN or infinity")
+            }
+        }
+        for label in newLabels where labelToSlot[label] != nil { removeLocked(label) }
+        guard slotCount + n <= Self.maxSlots else { throw HNSWError(.capacityExceeded, "too many slots") }
+        if slotCount + n > capacity { try reserveUnlocked(slotCount + n) }
+        let first = slotCount
+        var levelsDrawn = [Int]()
+        levelsDrawn.reserveCapacity(n)
+        for i in 0..<n {
+            let s = UInt32(first + i)
+            let level = drawLevel()
+            levelsDrawn.append(level)
+            initSlot(s, level: level)
+            storeVector(s, src + i * dim)
+            labels[Int(s)] = newLabels[i]
+            labelToSlot[newLabels[i]] = s
+        }
+        slotCount = first + n
+        let workers = min(threads, n)
+        if workers == 1 {
+            withScratch { scratch in
+                for i in 0..<n { link(UInt32(first + i), level: levelsDrawn[i], scratch: scratch) }
+            }
+            return
+        }
+        // Seed the graph sequentially so every worker starts from a real entry point.
+        var start = 0
+        withScratch { scratch in
+            while start < n && (entryPoint == .max || start < 1) {
+                link(UInt32(first + start), level: levelsDrawn[start], scratch: scratch)
+                start += 1
+            }
+        }
+        stripes = StripedLocks(count: 4096)
+        defer { stripes = nil }
+        let counter = WorkCounter()
+        let chunk = 16
+        let lv = levelsDrawn
+        let begin = start
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            withScratch { scratch in
+                while true {
+                    let b = begin + counter.next.wrappingAdd(chunk, ordering: .relaxed).oldValue
+                    if b >= n { break }
+                    for i in b..<min(n, b + chunk) {
+                        link(UInt32(first + i), level: lv[i], scratch: scratch)
+                    }
+                }
+            }
+        }
+    }
+}

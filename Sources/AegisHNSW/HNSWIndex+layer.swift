@@ -1,0 +1,169 @@
+import AegisVector
+
+/// Decides which visited slots may enter the result set (traversal itself ignores it).
+protocol SlotAcceptor {
+    func accept(_ slot: UInt32) -> Bool
+}
+
+struct AcceptLive: SlotAcceptor {
+    let flags: UnsafeMutablePointer<UInt8>
+    @inline(__always) func accept(_ slot: UInt32) -> Bool { flags[Int(slot)] & 1 == 0 }
+}
+
+struct AcceptFiltered: SlotAcceptor {
+    let flags: UnsafeMutablePointer<UInt8>
+    let labels: UnsafeMutablePointer<UInt64>
+    let predicate: (UInt64) -> Bool
+    @inline(__always) func accept(_ slot: UInt32) -> Bool {
+        flags[Int(slot)] & 1 == 0 && predicate(labels[Int(slot)])
+    }
+}
+
+/// Counters of one search, for EXPLAIN.
+struct LayerCounters {
+    var visited = 0
+    var distances = 0
+}
+
+extension HNSWIndex {
+    @inline(__always)
+    func distance(_ q: UnsafePointer<Float>, _ s: UInt32) -> Float {
+        metric.distance(q, vec(s), dim)
+    }
+
+    /// Greedy descent (beam 1) on one upper level; returns the closest slot found.
+    @inline(__always)
+    func greedyClosest(
+        _ q: UnsafePointer<Float>, from ep: UInt32, dist epDist: Float, level: Int,
+        scratch: HNSWScratch, counters: inout LayerCounters
+    ) -> (UInt32, Float) {
+        var cur = ep, curDist = epDist
+        var changed = true
+        while changed {
+            changed = false
+            let n = copyList(cur, level, into: scratch.nbuf)
+            counters.visited &+= 1
+            for j in 0..<n {
+                let c = scratch.nbuf[j]
+                if Int(levels[Int(c)]) < level { continue }  // stale edge to a reused slot
+                let d = distance(q, c)
+                counters.distances &+= 1
+                if d < curDist { curDist = d; cur = c; changed = true }
+            }
+        }
+        return (cur, curDist)
+    }
+
+    /// Copies the neighbour list of `s` at `level` into `buf` (under the slot's stripe lock
+    /// during a parallel build) and returns its length.
+    @inline(__always)
+    func copyList(_ s: UInt32, _ level: Int, into buf: UnsafeMutablePointer<UInt32>) -> Int {
+        if let stripes {
+            stripes.lock(s)
+            let l = list(s, level)
+            let n = Int(l[0])
+            buf.update(from: l + 1, count: n)
+            stripes.unlock(s)
+            return n
+        }
+        let l = list(s, level)
+        let n = Int(l[0])
+        buf.update(from: l + 1, count: n)
+        return n
+    }
+
+    /// The beam search of one layer (hnswlib `searchBaseLayerST`). Leaves at most `ef`
+    /// accepted slots in `scratch.results` (a max-heap of packed keys). Traversal passes
+    /// through rejected and deleted slots; only accepted ones become results.
+    @inline(__always)
+    func searchLayer<A: SlotAcceptor>(
+        _ q: UnsafePointer<Float>, entry: UInt32, entryDist: Float, level: Int, ef: Int,
+        accept: A, scratch: HNSWScratch, counters: inout LayerCounters
+    ) {
+        let tag = scratch.beginVisit(slots: slotCount)
+        let visited = scratch.visited
+        visited[Int(entry)] = tag
+        var lowerBound = Float.infinity
+        if accept.accept(entry) {
+            scratch.results.push(packKey(entryDist, entry))
+            lowerBound = entryDist
+        }
+        scratch.candidates.push(~packKey(entryDist, entry))
+        let nbuf = scratch.nbuf
+        let base = vectors.base
+        let vstride = vectors.stride
+        let dim = self.dim
+        var sink: UInt8 = 0
+        while scratch.candidates.count > 0 {
+            let ck = ~scratch.candidates.pop()
+            let cd = keyDistance(ck)
+            if cd > lowerBound && scratch.results.count >= ef { break }
+            let c = keySlot(ck)
+            counters.visited &+= 1
+            // Collect unvisited neighbours first and touch their vectors, so the memory
+            // loads overlap before the distance arithmetic needs them.
+            var fresh = 0
+            if level == 0 && stripes == nil {
+                let l = links0 + Int(c) &* stride0
+                let n = Int(l[0])
+                var j = 1
+                while j <= n {
+                    let s = l[j]
+                    j &+= 1
+                    if visited[Int(s)] == tag { continue }
+                    visited[Int(s)] = tag
+                    nbuf[fresh] = s
+                    fresh &+= 1
+                    sink &+= UnsafeRawPointer(base + Int(s) &* vstride).load(as: UInt8.self)
+                }
+            } else {
+                let n = copyList(c, level, into: nbuf)
+                for j in 0..<n {
+                    let s = nbuf[j]
+                    if visited[Int(s)] == tag { continue }
+                    if level > 0 && Int(levels[Int(s)]) < level { continue }
+                    visited[Int(s)] = tag
+                    nbuf[fresh] = s
+                    fresh &+= 1
+                }
+            }
+            counters.distances &+= fresh
+            for j in 0..<fresh {
+                let s = nbuf[j]
+                let d = metric.distance(q, base + Int(s) &* vstride, dim)
+                if scratch.results.count < ef || d < lowerBound {
+                    scratch.candidates.push(~packKey(d, s))
+                    if accept.accept(s) {
+                        let k = packKey(d, s)
+                        if scratch.results.count < ef {
+                            scratch.results.push(k)
+                        } else if k < scratch.results.top {
+                            scratch.results.replaceTop(k)
+                        }
+                        lowerBound = keyDistance(scratch.results.top)
+                    }
+                }
+            }
+        }
+        scratch.sink = sink
+    }
+
+    /// Descends from the entry point to level 0 and runs the layer-0 beam search.
+    /// Returns false when the index has no entry point.
+    @inline(__always)
+    func searchFromTop<A: SlotAcceptor>(
+        _ q: UnsafePointer<Float>, ef: Int, accept: A, scratch: HNSWScratch, counters: inout LayerCounters
+    ) -> Bool {
+        guard entryPoint != .max else { return false }
+        var ep = entryPoint
+        var epDist = distance(q, ep)
+        counters.distances &+= 1
+        var level = maxLevel
+        while level > 0 {
+            (ep, epDist) = greedyClosest(q, from: ep, dist: epDist, level: level, scratch: scratch, counters: &counters)
+            level -= 1
+        }
+        searchLayer(q, entry: ep, entryDist: epDist, level: 0, ef: ef, accept: accept, scratch: scratch, counters: &counters)
+        return true
+    }
+}

@@ -1,0 +1,210 @@
+import AegisVector
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A hierarchical navigable small-world graph over float32 vectors, keyed by caller labels.
+///
+/// Layout (hnswlib-style, fixed strides, no per-node objects):
+/// - vectors: a 64-byte aligned `VectorArena`, one row per slot (normalised for cosine);
+/// - level 0: one flat `UInt32` buffer, `1 + 2m` words per slot: count, then neighbour slots;
+/// - levels ≥ 1: per slot (only if its level ≥ 1) a buffer of `level × (1 + m)` words;
+/// - `labels`, `levels`, `flags` (bit 0 = deleted) per slot; a label → slot dictionary.
+///
+/// Thread safety: every public method is safe to call from any thread. Searches take a shared
+/// (read) lock and run in parallel; `insert`, `remove`, `compact` and `load` take the exclusive
+/// (write) lock (writer-preferring, so inserts are not starved). Searches allocate nothing in
+/// the steady state: their scratch (visited tags, heaps) comes from a pool.
+public final class HNSWIndex: @unchecked Sendable {
+    public let configuration: HNSWConfiguration
+
+    let dim: Int
+    let metric: VectorMetric
+    let maxM: Int
+    let maxM0: Int
+    let stride0: Int
+    let strideUp: Int
+    let levelMult: Double
+
+    var vectors: VectorArena
+    var links0: UnsafeMutablePointer<UInt32>
+    var upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    var labels: UnsafeMutablePointer<UInt64>
+    var levels: UnsafeMutablePointer<UInt8>
+    var flags: UnsafeMutablePointer<UInt8>
+    /// Slots in use (live + tombstoned).
+    var slotCount = 0
+    var capacity = 0
+    var entryPoint: UInt32 = .max
+    var maxLevel = -1
+    var labelToSlot: [UInt64: UInt32] = [:]
+    /// Tombstoned slots, reused by later inserts (last in, first out).
+    var freeSlots: [UInt32] = []
+    var rngState: UInt64
+
+    let rw = ReadWriteLock()
+    /// Non-nil only while a parallel bulk build runs.
+    var stripes: StripedLocks?
+    let entryLock = Mutex(())
+    let pool = Mutex<[HNSWScratch]>([])
+
+    /// Hard ceiling on slots (labels are UInt64, slots UInt32; `.max` marks "none").
+    public static let maxSlots = Int(UInt32.max - 1)
+
+    public init(configuration: HNSWConfiguration, capacity: Int = 0) throws(HNSWError) {
+        try configuration.validate()
+        self.configuration = configuration
+        dim = configuration.dimension
+        metric = configuration.metric
+        maxM = configuration.m
+        maxM0 = configuration.m0
+        stride0 = 1 + maxM0
+        strideUp = 1 + maxM
+        levelMult = 1 / log(Double(configuration.m))
+        rngState = configuration.seed
+        do { vectors = try VectorArena(dimension: dim) } catch {
+            throw HNSWError(.invalidArgument, error.message)
+        }
+        links0 = .allocate(capacity: 1)
+        upper = .allocate(capacity: 1)
+        labels = .allocate(capacity: 1)
+        levels = .allocate(capacity: 1)
+        flags = .allocate(capacity: 1)
+        try reserveUnlocked(capacity)
+    }
+
+    deinit {
+        for s in 0..<slotCount { upper[s]?.deallocate() }
+        links0.deallocate()
+        upper.deallocate()
+        labels.deallocate()
+        levels.deallocate()
+        flags.deallocate()
+    }
+
+    // MARK: Public state
+
+    /// Number of live (not deleted) items.
+    public var count: Int { rw.withReadLock { labelToSlot.count } }
+
+    /// Number of tombstoned slots awaiting reuse or compaction.
+    public var deletedCount: Int { rw.withReadLock { slotCount - labelToSlot.count } }
+
+    public func contains(label: UInt64) -> Bool { rw.withReadLock { labelToSlot[label] != nil } }
+
+    /// All live labels in slot order.
+    public var allLabels: [UInt64] {
+        rw.withReadLock { (0..<slotCount).compactMap { flags[$0] & 1 == 0 ? labels[$0] : nil } }
+    }
+
+    /// The stored (normalised for cosine) vector of `label`, if present.
+    public func vector(label: UInt64) -> [Float]? {
+        rw.withReadLock {
+            guard let s = labelToSlot[label] else { return nil }
+            return Array(UnsafeBufferPointer(start: vectors.pointer(at: Int(s)), count: dim))
+        }
+    }
+
+    /// Bytes held by the index: vectors, links, per-slot arrays, upper levels, label map.
+    public var memoryBytes: Int { rw.withReadLock { memoryBytesUnlocked } }
+
+    var memoryBytesUnlocked: Int {
+        var total = vectors.allocatedBytes
+        total += capacity * (stride0 * 4 + MemoryLayout<UInt64>.size + 2 + MemoryLayout<Int>.size)
+        for s in 0..<slotCount where levels[s] > 0 { total += Int(levels[s]) * strideUp * 4 + 16 }
+        total += labelToSlot.capacity * (MemoryLayout<UInt64>.size + MemoryLayout<UInt32>.size) * 4 / 3
+        total += freeSlots.capacity * 4
+        return total
+    }
+
+    /// Pre-allocates room for `n` slots.
+    public func reserve(_ n: Int) throws(HNSWError) { try rw.withWriteLock { () throws(HNSWError) in try reserveUnlocked(n) } }
+
+    func reserveUnlocked(_ n: Int) throws(HNSWError) {
+        guard n > capacity else { return }
+        guard n <= Self.maxSlots else { throw HNSWError(.capacityExceeded, "\(n) slots exceed \(Self.maxSlots)") }
+        do { try vectors.reserve(n) } catch { throw HNSWError(.capacityExceeded, error.message) }
+        links0 = Self.grown(links0, old: capacity * stride0, new: n * stride0)
+        upper = Self.grown(upper, old: capacity, new: n)
+        labels = Self.grown(labels, old: capacity, new: n)
+        levels = Self.grown(levels, old: capacity, new: n)
+        flags = Self.grown(flags, old: capacity, new: n)
+        capacity = n
+    }
+
+    private static func grown<T>(_ p: UnsafeMutablePointer<T>, old: Int, new: Int) -> UnsafeMutablePointer<T> {
+        let fresh = UnsafeMutablePointer<T>.allocate(capacity: new)
+        if old > 0 { fresh.moveInitialize(from: p, count: old) }
+        p.deallocate()
+        return fresh
+    }
+
+    // MARK: Slot helpers
+
+    @inline(__always) func vec(_ s: UInt32) -> UnsafeMutablePointer<Float> { vectors.base + Int(s) &* vectors.stride }
+
+    /// The neighbour list of slot `s` at `level`: word 0 is the count, then the slots.
+    @inline(__always)
+    func list(_ s: UInt32, _ level: Int) -> UnsafeMutablePointer<UInt32> {
+        if level == 0 { return links0 + Int(s) &* stride0 }
+        return upper[Int(s)].unsafelyUnwrapped + (level &- 1) &* strideUp
+    }
+
+    @inline(__always) func isDeleted(_ s: UInt32) -> Bool { flags[Int(s)] & 1 != 0 }
+
+    /// Next level from the seeded generator (splitmix64): floor(-ln(u) / ln(m)).
+    func drawLevel() -> Int {
+        rngState &+= 0x9E37_79B9_7F4A_7C15
+        var z = rngState
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let u = (Double(z >> 11) + 1) * 0x1p-53  // (0, 1]
+        let l = Int(-log(u) * levelMult)
+        return min(l, HNSWConfiguration.maxLevel)
+    }
+
+    /// Puts `level` and fresh empty lists on slot `s` (vector and label set by the caller).
+    func initSlot(_ s: UInt32, level: Int) {
+        let i = Int(s)
+        levels[i] = UInt8(level)
+        flags[i] = 0
+        links0[i * stride0] = 0
+        if i < slotCount { upper[i]?.deallocate() }
+        if level > 0 {
+            let p = UnsafeMutablePointer<UInt32>.allocate(capacity: level * strideUp)
+            p.initialize(repeating: 0, count: level * strideUp)
+            upper[i] = p
+        } else {
+            upper[i] = nil
+        }
+    }
+
+    /// Copies `v` into slot `s`, normalising for cosine.
+    func storeVector(_ s: UInt32, _ v: UnsafePointer<Float>) {
+        vectors.set(row: Int(s), from: v)
+        if metric == .cosine { VectorKernels.normalize(vec(s), dim) }
+    }
+
+    func validateVector(_ v: UnsafeBufferPointer<Float>) throws(HNSWError) {
+        guard v.count == dim else {
+            throw HNSWError(.dimensionMismatch, "vector has \(v.count) components, index dimension is \(dim)")
+        }
+        guard let p = v.baseAddress, VectorKernels.allFinite(p, dim) else {
+            throw HNSWError(.nonFinite, "vector contains NaN or infinity")
+        }
+    }
+
+    // MARK: Scratch pool
+
+    @inline(__always)
+    func withScratch<T, E: Error>(_ body: (HNSWScratch) throws(E) -> T) throws(E) -> T {
+        let s = pool.withLock { $0.popLast() }
+            ?? HNSWScratch(slots: capacity, maxList: max(configuration.efConstruction, maxM0) + 1)
+        defer { pool.withLock { $0.append(s) } }
+        return try body(s)
+    }
+}

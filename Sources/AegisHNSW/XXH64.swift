@@ -1,0 +1,69 @@
+/// XXH64 (Yann Collet's xxHash, 64-bit) in pure Swift, for the graph encoding's checksum.
+/// Matches the reference implementation (tests check the published vectors).
+public enum XXH64 {
+    static let p1: UInt64 = 11_400_714_785_092_866_753
+    static let p2: UInt64 = 14_029_467_366_897_019_727
+    static let p3: UInt64 = 1_609_587_929_392_839_161
+    static let p4: UInt64 = 9_650_029_242_287_828_579
+    static let p5: UInt64 = 2_870_177_450_012_600_261
+
+    @inline(__always) static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
+
+    @inline(__always) static func round(_ acc: UInt64, _ input: UInt64) -> UInt64 {
+        rotl(acc &+ input &* p2, 31) &* p1
+    }
+
+    @inline(__always) static func merge(_ acc: UInt64, _ val: UInt64) -> UInt64 {
+        (acc ^ round(0, val)) &* p1 &+ p4
+    }
+
+    public static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+        let len = bytes.count
+        guard let base = bytes.baseAddress else { return finish(seed &+ p5, 0, nil, 0) }
+        var i = 0
+        var h: UInt64
+        @inline(__always) func r64(_ o: Int) -> UInt64 { UInt64(littleEndian: base.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
+        if len >= 32 {
+            var v1 = seed &+ p1 &+ p2, v2 = seed &+ p2, v3 = seed, v4 = seed &- p1
+            while i + 32 <= len {
+                v1 = round(v1, r64(i)); v2 = round(v2, r64(i + 8))
+                v3 = round(v3, r64(i + 16)); v4 = round(v4, r64(i + 24))
+                i += 32
+            }
+            h = rotl(v1, 1) &+ rotl(v2, 7) &+ rotl(v3, 12) &+ rotl(v4, 18)
+            h = merge(h, v1); h = merge(h, v2); h = merge(h, v3); h = merge(h, v4)
+        } else {
+            h = seed &+ p5
+        }
+        return finish(h &+ UInt64(len), i, base, len)
+    }
+
+    private static func finish(_ hIn: UInt64, _ start: Int, _ base: UnsafeRawPointer?, _ len: Int) -> UInt64 {
+        var h = hIn
+        var i = start
+        if let base {
+            while i + 8 <= len {
+                let k = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                h = rotl(h ^ round(0, k), 27) &* p1 &+ p4
+                i += 8
+            }
+            if i + 4 <= len {
+                let k = UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+                h = rotl(h ^ (k &* p1), 23) &* p2 &+ p3
+                i += 4
+            }
+            while i < len {
+                h = rotl(h ^ (UInt64(base.load(fromByteOffset: i, as: UInt8.self)) &* p5), 11) &* p1
+                i += 1
+            }
+        }
+        h ^= h >> 33; h = h &* p2
+        h ^= h >> 29; h = h &* p3
+        h ^= h >> 32
+        return h
+    }
+
+    public static func hash(_ bytes: [UInt8], seed: UInt64 = 0) -> UInt64 {
+        bytes.withUnsafeBytes { hash($0, seed: seed) }
+    }
+}

@@ -1,0 +1,89 @@
+import AegisCore
+
+/// Row numbers of memories sharing one content hash (usually one).
+enum SlotList: Sendable {
+    case one(Int32)
+    case many([Int32])
+
+    var all: [Int32] {
+        switch self { case .one(let r): [r]; case .many(let a): a }
+    }
+    func appending(_ r: Int32) -> SlotList {
+        switch self { case .one(let x): .many([x, r]); case .many(let a): .many(a + [r]) }
+    }
+    /// nil when empty afterwards.
+    func removing(_ r: Int32) -> SlotList? {
+        switch self {
+        case .one(let x): return x == r ? nil : self
+        case .many(var a):
+            a.removeAll { $0 == r }
+            if a.isEmpty { return nil }
+            return a.count == 1 ? .one(a[0]) : .many(a)
+        }
+    }
+}
+
+/// (namespace, feature_id): the key of a feature inside a project.
+public struct FeatureKey: Hashable, Sendable {
+    public var namespace: String
+    public var featureId: String
+    public init(namespace: String, featureId: String) { self.namespace = namespace; self.featureId = featureId }
+}
+
+/// The tables and lookups of one project. Values refer to memories by row number
+/// (an index into `StoreState.rows`). Guarded by the store's lock.
+final class ProjectTables: @unchecked Sendable {
+    let projectId: String
+    var memoryById: [String: Int32] = [:]
+    var byHash: [HashKey: SlotList] = [:]
+    var byAgent: [String?: Set<Int32>] = [:]
+    var byNamespace: [String: Set<Int32>] = [:]
+    /// memory id → its votes in insertion order.
+    var votes: [String: [Vote]] = [:]
+    var voteCount = 0
+    var sessions: [String: SessionProgress] = [:]
+    var features: [FeatureKey: FeatureRecord] = [:]
+    /// Creation order of features (for stable listing).
+    var featureOrder: [FeatureKey] = []
+
+    init(projectId: String) { self.projectId = projectId }
+
+    var isEmpty: Bool { memoryById.isEmpty && sessions.isEmpty && features.isEmpty && voteCount == 0 }
+
+    func reserve(memories n: Int) {
+        memoryById.reserveCapacity(n)
+        byHash.reserveCapacity(n)
+    }
+
+    func indexMemory(_ row: MemoryRow, at r: Int32) {
+        memoryById[row.id] = r
+        if let l = byHash[row.hash] { byHash[row.hash] = l.appending(r) } else { byHash[row.hash] = .one(r) }
+        byAgent[row.agentId, default: []].insert(r)
+        byNamespace[row.namespace, default: []].insert(r)
+    }
+
+    func unindexMemory(_ row: MemoryRow, at r: Int32) {
+        memoryById[row.id] = nil
+        if let l = byHash[row.hash] { byHash[row.hash] = l.removing(r) }
+        if var s = byAgent[row.agentId] {
+            s.remove(r)
+            byAgent[row.agentId] = s.isEmpty ? nil : s
+        }
+        if var s = byNamespace[row.namespace] {
+            s.remove(r)
+            byNamespace[row.namespace] = s.isEmpty ? nil : s
+        }
+        if let vs = votes.removeValue(forKey: row.id) { voteCount -= vs.count }
+    }
+
+    func addVote(_ v: Vote) {
+        votes[v.memoryId, default: []].append(v)
+        voteCount += 1
+    }
+
+    func addFeature(_ f: FeatureRecord) {
+        let k = FeatureKey(namespace: f.namespace, featureId: f.featureId)
+        if features[k] == nil { featureOrder.append(k) }
+        features[k] = f
+    }
+}

@@ -1,0 +1,240 @@
+import AegisCore
+import AegisLog
+
+/// What a snapshot file says about itself (header + section table).
+public struct SnapshotInfo: Sendable, Equatable {
+    public var path: String
+    public var lsn: UInt64
+    /// Commit time of the record at `lsn` (µs; 0 when lsn = 0).
+    public var lastTimestamp: Int64
+    public var writtenAt: Timestamp
+    public var embeddingModel: String?
+    public var dimension: Int
+    public var fileSize: Int64
+    public var memoryCount: Int
+    public var voteCount: Int
+    public var sessionCount: Int
+    public var featureCount: Int
+    /// Size of the opaque index section (0 when absent) and the LSN it reflects.
+    public var indexBytes: Int
+    public var indexLSN: UInt64?
+}
+
+/// Reads and fully verifies a snapshot file (docs/format-storage.md §4) and builds a state.
+struct SnapshotReader {
+    let io: any FileIO
+
+    struct Loaded {
+        var info: SnapshotInfo
+        var state: StoreState
+        var index: [UInt8]?
+    }
+
+    struct Section { var kind: SnapshotSectionKind; var offset: Int; var length: Int; var count: Int; var checksum: UInt64; var aux: UInt64 }
+
+    func load(_ path: String) throws -> Loaded {
+        let file = try io.readWholeFile(path, maxSize: Int.max)
+        return try file.withUnsafeBytes { buf in try parse(buf, file: file, path: path) }
+    }
+
+    private func corrupt(_ path: String, _ msg: String, offset: Int? = nil) -> AegisError {
+        AegisError.corruption("snapshot \(msg)", file: path, offset: offset.map(Int64.init))
+    }
+
+    private func parse(_ buf: UnsafeRawBufferPointer, file: FileBytes, path: String) throws -> Loaded {
+        let size = buf.count
+        let minSize = StorageFormat.snapshotHeaderSize + StorageFormat.snapshotTrailerSize
+        guard size >= minSize else { throw corrupt(path, "is \(size) bytes, shorter than header + trailer (half-written?)") }
+
+        // Header first: a newer version must be reported as such even if the rest differs.
+        var hr = ByteReader(UnsafeRawBufferPointer(rebasing: buf[0..<StorageFormat.snapshotHeaderSize]), what: path)
+        let magic = Array(try hr.bytes(8))
+        guard magic == StorageFormat.snapshotMagic else { throw corrupt(path, "has a bad magic", offset: 0) }
+        let version = try hr.u16()
+        guard version <= StorageFormat.snapshotVersion else {
+            throw AegisError(.unsupportedVersion, "snapshot format version \(version) is newer than this build (≤ \(StorageFormat.snapshotVersion))",
+                             location: .init(file: path))
+        }
+        guard version >= 1 else { throw corrupt(path, "has format version 0", offset: 8) }
+        let headerChecksum = buf.loadUnaligned(fromByteOffset: StorageFormat.snapshotHeaderChecksumOffset, as: UInt64.self).littleEndian
+        guard Checksum.xxh3(UnsafeRawBufferPointer(rebasing: buf[0..<StorageFormat.snapshotHeaderChecksumOffset])) == headerChecksum else {
+            throw corrupt(path, "header checksum mismatch", offset: 0)
+        }
+        let headerSize = Int(try hr.u16())
+        guard headerSize == StorageFormat.snapshotHeaderSize else { throw corrupt(path, "header size \(headerSize)", offset: 10) }
+        _ = try hr.u32()
+        let lsn = try hr.u64()
+        let writtenAt = try hr.ts()
+        let lastTimestamp = try hr.i64()
+        let dimension = Int(try hr.u32())
+        let nameLen = Int(try hr.u16())
+        _ = try hr.u16()
+        guard nameLen <= StorageFormat.maxModelNameBytes else { throw corrupt(path, "model name length \(nameLen)", offset: 44) }
+        let nameBytes = try hr.bytes(StorageFormat.maxModelNameBytes)
+        let model = nameLen == 0 ? nil : String(decoding: UnsafeRawBufferPointer(rebasing: nameBytes[0..<nameLen]), as: UTF8.self)
+
+        // Trailer.
+        let tOff = size - StorageFormat.snapshotTrailerSize
+        let trailer = UnsafeRawBufferPointer(rebasing: buf[tOff..<size])
+        guard Array(trailer[48..<56]) == StorageFormat.snapshotEndMagic,
+              Checksum.xxh3(UnsafeRawBufferPointer(rebasing: trailer[0..<StorageFormat.snapshotTrailerChecksumOffset]))
+                == trailer.loadUnaligned(fromByteOffset: StorageFormat.snapshotTrailerChecksumOffset, as: UInt64.self).littleEndian else {
+            throw corrupt(path, "has no valid trailer (half-written or damaged)", offset: tOff)
+        }
+        var tr = ByteReader(trailer, what: path)
+        let tableOffset = try tr.u64(), tableLength = try tr.u64(), sectionCount = Int(try tr.u32())
+        _ = try tr.u32()
+        let trailerLSN = try tr.u64(), tableChecksum = try tr.u64(), fileLength = try tr.u64()
+        guard fileLength == UInt64(size) else { throw corrupt(path, "trailer says \(fileLength) bytes, file has \(size)", offset: tOff) }
+        guard trailerLSN == lsn else { throw corrupt(path, "header LSN \(lsn) ≠ trailer LSN \(trailerLSN)", offset: tOff) }
+        guard sectionCount <= StorageFormat.maxSections, tableLength == UInt64(sectionCount * StorageFormat.sectionEntrySize),
+              tableOffset >= UInt64(StorageFormat.snapshotHeaderSize), tableOffset + tableLength <= UInt64(tOff) else {
+            throw corrupt(path, "section table out of bounds", offset: tOff)
+        }
+        let table = UnsafeRawBufferPointer(rebasing: buf[Int(tableOffset)..<Int(tableOffset + tableLength)])
+        guard Checksum.xxh3(table) == tableChecksum else { throw corrupt(path, "section table checksum mismatch", offset: Int(tableOffset)) }
+
+        var sections: [SnapshotSectionKind: Section] = [:]
+        var ttr = ByteReader(table, what: path)
+        for _ in 0..<sectionCount {
+            let kindRaw = try ttr.u32()
+            _ = try ttr.u32()
+            let off = try ttr.u64(), len = try ttr.u64(), count = try ttr.u64(), sum = try ttr.u64(), aux = try ttr.u64()
+            guard let kind = SnapshotSectionKind(rawValue: kindRaw) else {
+                throw AegisError(.unsupportedVersion, "snapshot section kind \(kindRaw) is unknown to this build", location: .init(file: path))
+            }
+            guard sections[kind] == nil, off % UInt64(StorageFormat.sectionAlignment) == 0,
+                  off >= UInt64(StorageFormat.snapshotHeaderSize), len <= tableOffset, off <= tableOffset - len,
+                  count <= len + 1 else {
+                throw corrupt(path, "section \(kind) entry out of bounds", offset: Int(tableOffset))
+            }
+            let s = Section(kind: kind, offset: Int(off), length: Int(len), count: Int(count), checksum: sum, aux: aux)
+            guard Checksum.xxh3(UnsafeRawBufferPointer(rebasing: buf[s.offset..<(s.offset + s.length)])) == sum else {
+                throw corrupt(path, "\(kind) section checksum mismatch", offset: s.offset)
+            }
+            sections[kind] = s
+        }
+        for k in [SnapshotSectionKind.memories, .votes, .sessions, .features, .vectors] where sections[k] == nil {
+            throw corrupt(path, "lacks the \(k) section")
+        }
+
+        // Build the state.
+        let state = StoreState()
+        state.lastLSN = lsn
+        state.lastTimestamp = lastTimestamp
+        state.embeddingModel = model
+        state.dimension = dimension
+        let vec = sections[.vectors]!
+        let memCount = sections[.memories]!.count
+        guard vec.count == memCount, Int(vec.aux) == dimension,
+              vec.length == memCount * dimension * 4 else {
+            throw corrupt(path, "vector section holds \(vec.count)×\(vec.aux) floats in \(vec.length) bytes for \(memCount) memories of dimension \(dimension)", offset: vec.offset)
+        }
+        if dimension > 0 {
+            let p = memCount == 0 ? nil : (buf.baseAddress! + vec.offset).assumingMemoryBound(to: Float.self)
+            state.vectors = VectorArena(dimension: dimension, base: file, pointer: p.map { UnsafePointer($0) }, count: memCount)
+        } else if memCount > 0 {
+            throw corrupt(path, "holds memories but no vector dimension")
+        }
+
+        state.rows.reserveCapacity(memCount + 1024)
+        var counts: [String: Int] = [:]
+        try decodeBlocks(buf, sections[.memories]!, path: path) { r, i in
+            let row = try RowCodec.readMemoryRow(&r, slot: Int32(i))
+            state.rows.append(row)
+            counts[row.projectId, default: 0] += 1
+        }
+        guard state.rows.count == memCount else { throw corrupt(path, "memories section holds \(state.rows.count) rows, table says \(memCount)") }
+        for (p, n) in counts { state.project(p).reserve(memories: n) }
+        for (i, row) in state.rows.enumerated() {
+            let t = state.project(row!.projectId)
+            guard t.memoryById[row!.id] == nil else { throw corrupt(path, "memory \(row!.id) appears twice") }
+            t.indexMemory(row!, at: Int32(i))
+        }
+        state.liveMemories = memCount
+
+        try decodeBlocks(buf, sections[.votes]!, path: path) { r, _ in
+            let v = try RowCodec.readVote(&r)
+            guard state.rowNumber(project: v.projectId, id: v.memoryId) != nil else {
+                throw corrupt(path, "vote \(v.id) refers to a missing memory \(v.memoryId)")
+            }
+            state.project(v.projectId).addVote(v)
+        }
+        try decodeBlocks(buf, sections[.sessions]!, path: path) { r, _ in
+            let s = try RowCodec.readSession(&r)
+            let t = state.project(s.projectId)
+            guard t.sessions[s.sessionId] == nil else { throw corrupt(path, "session \(s.sessionId) appears twice") }
+            t.sessions[s.sessionId] = s
+        }
+        try decodeBlocks(buf, sections[.features]!, path: path) { r, _ in
+            let f = try RowCodec.readFeature(&r)
+            let t = state.project(f.projectId)
+            guard t.features[FeatureKey(namespace: f.namespace, featureId: f.featureId)] == nil else {
+                throw corrupt(path, "feature \(f.featureId) appears twice")
+            }
+            t.addFeature(f)
+        }
+
+        var index: [UInt8]?
+        var indexLSN: UInt64?
+        if let s = sections[.index] {
+            index = Array(UnsafeRawBufferPointer(rebasing: buf[s.offset..<(s.offset + s.length)]))
+            indexLSN = s.aux
+        }
+        let info = SnapshotInfo(path: path, lsn: lsn, lastTimestamp: lastTimestamp, writtenAt: writtenAt,
+                                embeddingModel: model, dimension: dimension, fileSize: Int64(size), memoryCount: memCount,
+                                voteCount: sections[.votes]!.count, sessionCount: sections[.sessions]!.count,
+                                featureCount: sections[.features]!.count, indexBytes: index?.count ?? 0, indexLSN: indexLSN)
+        return Loaded(info: info, state: state, index: index)
+    }
+
+    /// Walks the blocks of a record section: checksum before decompression, capped raw size,
+    /// rows must consume each block exactly; the total row count must match the table.
+    private func decodeBlocks(_ buf: UnsafeRawBufferPointer, _ s: Section, path: String,
+                              row: (inout ByteReader, Int) throws -> Void) throws {
+        var pos = s.offset
+        let end = s.offset + s.length
+        var seen = 0
+        var scratch: [UInt8] = []
+        while pos < end {
+            guard end - pos >= StorageFormat.blockHeaderSize else { throw corrupt(path, "\(s.kind) block header truncated", offset: pos) }
+            let h = UnsafeRawBufferPointer(rebasing: buf[pos..<(pos + StorageFormat.blockHeaderSize)])
+            let sum = h.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian
+            let rawLen = Int(h.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian)
+            let storedLen = Int(h.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
+            let count = Int(h.loadUnaligned(fromByteOffset: 16, as: UInt32.self).littleEndian)
+            let flags = h.loadUnaligned(fromByteOffset: 20, as: UInt32.self).littleEndian
+            guard rawLen <= StorageFormat.maxBlockRawSize, storedLen <= end - pos - StorageFormat.blockHeaderSize,
+                  flags & ~StorageFormat.flagBlockLZ4 == 0, count <= rawLen else {
+                throw corrupt(path, "\(s.kind) block header invalid (raw \(rawLen), stored \(storedLen), rows \(count), flags \(flags))", offset: pos)
+            }
+            let stored = UnsafeRawBufferPointer(rebasing: buf[(pos + StorageFormat.blockHeaderSize)..<(pos + StorageFormat.blockHeaderSize + storedLen)])
+            var hasher = Checksum.Hasher()
+            hasher.update(UnsafeRawBufferPointer(rebasing: h[8..<StorageFormat.blockHeaderSize]))
+            hasher.update(stored)
+            guard hasher.finalize() == sum else { throw corrupt(path, "\(s.kind) block checksum mismatch", offset: pos) }
+            func rows(_ raw: UnsafeRawBufferPointer) throws {
+                var r = ByteReader(raw, what: "\(path) \(s.kind) block at \(pos)")
+                for _ in 0..<count {
+                    try row(&r, seen)
+                    seen += 1
+                }
+                try r.expectEnd()
+            }
+            if flags & StorageFormat.flagBlockLZ4 != 0 {
+                if scratch.count != rawLen { scratch = [UInt8](repeating: 0, count: rawLen) }
+                do {
+                    try scratch.withUnsafeMutableBytes { try LZ4Block.decompress(stored, into: $0) }
+                } catch {
+                    throw corrupt(path, "\(s.kind) block does not decompress: \(error)", offset: pos)
+                }
+                try scratch.withUnsafeBytes { try rows($0) }
+            } else {
+                guard storedLen == rawLen else { throw corrupt(path, "\(s.kind) uncompressed block sizes differ", offset: pos) }
+                try rows(stored)
+            }
+            pos += StorageFormat.blockHeaderSize + storedLen
+        }
+        guard seen == s.count else { throw corrupt(path, "\(s.kind) section holds \(seen) rows, table says \(s.count)", offset: s.offset) }
+    }
+}

@@ -1,0 +1,153 @@
+import AegisCore
+
+/// The whole in-memory state of a store: memory rows, vectors, per-project tables, and the
+/// LSN it reflects. Mutated only by `apply` (the writer, under the write lock, or recovery).
+final class StoreState: @unchecked Sendable {
+    var embeddingModel: String?
+    var dimension: Int = 0
+    /// Row number → row; nil for deleted rows (numbers are not reused while open).
+    var rows: [MemoryRow?] = []
+    var liveMemories = 0
+    var vectors: VectorArena?
+    var projects: [String: ProjectTables] = [:]
+    /// The LSN of the last record applied (0 = none).
+    var lastLSN: UInt64 = 0
+    /// Commit time of that record (µs; 0 = none).
+    var lastTimestamp: Int64 = 0
+    /// Events that failed to apply during replay (should stay 0; see format-storage.md §3).
+    var skippedEvents = 0
+
+    func project(_ id: String) -> ProjectTables {
+        if let p = projects[id] { return p }
+        let p = ProjectTables(projectId: id)
+        projects[id] = p
+        return p
+    }
+
+    func rowNumber(project: String, id: String) -> Int32? { projects[project]?.memoryById[id] }
+
+    func row(project: String, id: String) -> MemoryRow? {
+        guard let r = rowNumber(project: project, id: id) else { return nil }
+        return rows[Int(r)]
+    }
+
+    // MARK: apply (deterministic; assumes validated events, skips and counts anything else)
+
+    func apply(_ events: [StoreEvent], lsn: UInt64, timestamp: Int64) {
+        for e in events { if !apply(e) { skippedEvents += 1 } }
+        lastLSN = lsn
+        lastTimestamp = timestamp
+    }
+
+    /// Applies one event; false when it could not apply (missing target, duplicate, bad vector).
+    @discardableResult
+    func apply(_ e: StoreEvent) -> Bool {
+        switch e {
+        case .config(let model, let dim):
+            if let v = vectors, v.dimension != dim, v.count > 0 { return false }
+            embeddingModel = model
+            if dimension != dim || vectors == nil { vectors = VectorArena(dimension: dim) }
+            dimension = dim
+            return true
+
+        case .memoryPut(let m):
+            guard let arena = vectors, m.embedding.count == dimension, let hash = HashKey(hex: m.contentHash) else { return false }
+            let p = project(m.projectId)
+            guard p.memoryById[m.id] == nil else { return false }
+            let slot = arena.append(m.embedding)
+            let rowNumber = Int32(rows.count)
+            let row = MemoryRow(m, hash: hash, slot: slot)
+            rows.append(row)
+            p.indexMemory(row, at: rowNumber)
+            liveMemories += 1
+            return true
+
+        case .memoryUpdate(let u):
+            guard let p = projects[u.projectId], let r = p.memoryById[u.id], var row = rows[Int(r)] else { return false }
+            if let e = u.embedding {
+                guard let arena = vectors, e.count == dimension else { return false }
+                row.slot = arena.append(e)
+            }
+            if let m = u.metadata { row.metadata = m }
+            if let patch = u.metadataPatch { row.metadata.merge(patch) }
+            if let e = u.expiresAt { row.expiresAt = e }
+            row.updatedAt = u.updatedAt
+            rows[Int(r)] = row
+            return true
+
+        case .memoryDeprecate(let d):
+            guard let p = projects[d.projectId], let r = p.memoryById[d.id], var row = rows[Int(r)] else { return false }
+            row.isDeprecated = true
+            row.deprecatedAt = d.at
+            row.deprecatedBy = d.deprecatedBy
+            row.supersededBy = d.supersededBy
+            if let reason = d.reason { row.metadata["deprecation_reason"] = .string(reason) }
+            row.updatedAt = d.at
+            rows[Int(r)] = row
+            return true
+
+        case .memoryDelete(let projectId, let id):
+            guard let p = projects[projectId], let r = p.memoryById[id], let row = rows[Int(r)] else { return false }
+            p.unindexMemory(row, at: r)
+            rows[Int(r)] = nil
+            liveMemories -= 1
+            return true
+
+        case .vote(let v):
+            guard let p = projects[v.projectId], let r = p.memoryById[v.memoryId], var row = rows[Int(r)] else { return false }
+            switch v.vote {
+            case .helpful: row.bulletHelpful += 1
+            case .harmful: row.bulletHarmful += 1
+            }
+            row.updatedAt = v.createdAt
+            rows[Int(r)] = row
+            p.addVote(v)
+            return true
+
+        case .sessionCreate(let s):
+            let p = project(s.projectId)
+            guard p.sessions[s.sessionId] == nil else { return false }
+            p.sessions[s.sessionId] = s
+            return true
+
+        case .sessionPatch(let patch):
+            guard let p = projects[patch.projectId], var s = p.sessions[patch.sessionId] else { return false }
+            if let items = patch.completedItems {
+                var seen = Set(s.completedItems)
+                for i in items where !seen.contains(i) { s.completedItems.append(i); seen.insert(i) }
+                s.completedCount = Int64(s.completedItems.count)
+            }
+            if let v = patch.inProgressItem { s.inProgressItem = v }
+            if let v = patch.nextItems { s.nextItems = v }
+            if let v = patch.blockedItems { s.blockedItems = v }
+            if let v = patch.summary { s.summary = v }
+            if let v = patch.lastAction { s.lastAction = v }
+            if let v = patch.status { s.status = v }
+            if let v = patch.totalItems { s.totalItems = v }
+            s.updatedAt = patch.updatedAt
+            p.sessions[patch.sessionId] = s
+            return true
+
+        case .featureCreate(let f):
+            let p = project(f.projectId)
+            let k = FeatureKey(namespace: f.namespace, featureId: f.featureId)
+            guard p.features[k] == nil else { return false }
+            p.addFeature(f)
+            return true
+
+        case .featurePatch(let patch):
+            let k = FeatureKey(namespace: patch.namespace, featureId: patch.featureId)
+            guard let p = projects[patch.projectId], var f = p.features[k] else { return false }
+            if let v = patch.status { f.status = v }
+            if let v = patch.passes { f.passes = v }
+            if let v = patch.implementedBy { f.implementedBy = v }
+            if let v = patch.verifiedBy { f.verifiedBy = v }
+            if let v = patch.implementationNotes { f.implementationNotes = v }
+            if let v = patch.failureReason { f.failureReason = v }
+            if let v = patch.completedAt { f.completedAt = v }
+            f.updatedAt = patch.updatedAt
+            p.features[k] = f
+            return true
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import AegisCore
+import AegisStorage
+import ArgumentParser
+
+/// `aegis-memory stats --data-dir D [--json]`: counts per project / namespace / agent / type,
+/// disk use and LSNs. Read-only (works beside a running server).
+struct StatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Show counts per project, namespace, agent and type, disk use and LSNs of a data directory.")
+
+    @Option(name: .long, help: "Data directory.")
+    var dataDir: String
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let store: Store
+        do { store = try Store.openReadOnly(directory: dataDir) } catch {
+            print("stats: cannot open \(dataDir): \(error)")
+            throw ExitCode(1)
+        }
+        let s = StoreStatistics.compute(store)
+        print(json ? StatsCommand.json(s) : StatsCommand.text(s))
+    }
+
+    static func text(_ s: StoreStatistics) -> String {
+        var out: [String] = []
+        out.append("embedding model: \(s.embeddingModel ?? "(none)")  dimension: \(s.dimension)")
+        out.append("last LSN: \(s.lastLSN)  snapshot LSN: \(s.snapshotLSN.map(String.init) ?? "none")  log first LSN: \(s.logFirstLSN.map(String.init) ?? "none")")
+        out.append("disk: log \(s.logSegments) segments \(s.logBytes) B, snapshots \(s.snapshotFiles) files \(s.snapshotBytes) B, archive \(s.archiveBytes) B")
+        if s.projects.isEmpty { out.append("no data") }
+        for p in s.projects {
+            out.append("project \(p.id): \(p.memories) memories (\(p.deprecated) deprecated, \(p.expired) expired), \(p.votes) votes, \(p.sessions) sessions, \(p.features) features")
+            func line(_ title: String, _ d: [String: Int]) {
+                let items = d.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                    .map { "\($0.key.isEmpty ? "(none)" : $0.key)=\($0.value)" }
+                out.append("  \(title): " + (items.isEmpty ? "-" : items.joined(separator: " ")))
+            }
+            line("namespaces", p.byNamespace)
+            line("agents", p.byAgent)
+            line("types", p.byType)
+            line("scopes", p.byScope)
+        }
+        return out.joined(separator: "\n")
+    }
+
+    static func json(_ s: StoreStatistics) -> String {
+        func str(_ v: String?) -> String {
+            guard let v else { return "null" }
+            var o = "\""
+            for u in v.unicodeScalars {
+                switch u {
+                case "\"": o += "\\\""
+                case "\\": o += "\\\\"
+                case "\n": o += "\\n"
+                case "\r": o += "\\r"
+                case "\t": o += "\\t"
+                default:
+                    if u.value < 0x20 { o += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) }
+                    else { o.unicodeScalars.append(u) }
+                }
+            }
+            return o + "\""
+        }
+        func dict(_ d: [String: Int]) -> String {
+            "{" + d.keys.sorted().map { "\(str($0)):\(d[$0]!)" }.joined(separator: ",") + "}"
+        }
+        func opt(_ v: UInt64?) -> String { v.map(String.init) ?? "null" }
+        let projects = s.projects.map { p in
+            "{\"id\":\(str(p.id)),\"memories\":\(p.memories),\"deprecated\":\(p.deprecated),\"expired\":\(p.expired),\"votes\":\(p.votes),\"sessions\":\(p.sessions),\"features\":\(p.features),\"namespaces\":\(dict(p.byNamespace)),\"agents\":\(dict(p.byAgent)),\"types\":\(dict(p.byType)),\"scopes\":\(dict(p.byScope))}"
+        }
+        return "{\"embedding_model\":\(str(s.embeddingModel)),\"dimension\":\(s.dimension),\"last_lsn\":\(s.lastLSN),\"snapshot_lsn\":\(opt(s.snapshotLSN)),\"log_first_lsn\":\(opt(s.logFirstLSN)),\"disk\":{\"log_segments\":\(s.logSegments),\"log_bytes\":\(s.logBytes),\"snapshot_files\":\(s.snapshotFiles),\"snapshot_bytes\":\(s.snapshotBytes),\"archive_bytes\":\(s.archiveBytes)},\"projects\":[\(projects.joined(separator: ","))]}"
+    }
+}

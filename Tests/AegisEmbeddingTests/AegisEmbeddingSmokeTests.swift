@@ -1,6 +1,0 @@
-import Testing
-@testable import AegisEmbedding
-
-@Test func AegisEmbeddingModuleLinks() {
-    #expect(!AegisEmbeddingModule.name.isEmpty)
-}

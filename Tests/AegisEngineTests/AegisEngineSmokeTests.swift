@@ -1,6 +1,0 @@
-import Testing
-@testable import AegisEngine
-
-@Test func AegisEngineModuleLinks() {
-    #expect(!AegisEngineModule.name.isEmpty)
-}

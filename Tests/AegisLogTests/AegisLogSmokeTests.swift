@@ -1,6 +1,0 @@
-import Testing
-@testable import AegisLog
-
-@Test func AegisLogModuleLinks() {
-    #expect(!AegisLogModule.name.isEmpty)
-}

@@ -1,6 +1,0 @@
-import Testing
-@testable import AegisStorage
-
-@Test func AegisStorageModuleLinks() {
-    #expect(!AegisStorageModule.name.isEmpty)
-}
