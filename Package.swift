@@ -35,6 +35,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0", traits: []),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
@@ -48,7 +53,14 @@ let package = Package(
         .target(name: "AegisEmbedding", dependencies: ["AegisCore", "AegisEmbeddingKernels"]),
         .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW"]),
         .target(name: "AegisExport", dependencies: ["AegisCore", "AegisEngine"]),
-        .target(name: "AegisHTTP", dependencies: ["AegisCore", "AegisEngine", "AegisExport"]),
+        .target(name: "AegisHTTP", dependencies: [
+            "AegisCore", "AegisEngine", "AegisExport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "aegis-memory", dependencies: [
             "AegisCore", "AegisLog", "AegisStorage", "AegisVector", "AegisHNSW", "AegisEmbedding",
             "AegisEngine", "AegisExport", "AegisHTTP",

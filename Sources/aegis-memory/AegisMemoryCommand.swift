@@ -9,6 +9,8 @@ struct AegisMemoryCommand: AsyncParsableCommand {
         abstract: "Aegis Memory: a self-hosted memory engine for multi-agent AI systems.",
         version: "0.1.0",
         subcommands: [
+            ServeCommand.self,
+            KeysCommand.self,
             BenchCommand.self,
             VerifyCommand.self,
             StatsCommand.self,

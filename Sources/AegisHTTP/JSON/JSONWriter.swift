@@ -1,0 +1,158 @@
+import AegisCore
+
+/// A small ordered JSON writer for wire output (contract §1.1): compact like FastAPI
+/// (`,` and `:` without spaces), UTF-8 with non-ASCII left unescaped, keys in the order the
+/// caller writes them, explicit `null`s, and Python-style floats (`1.0` stays `1.0`).
+///
+/// Usage: `var w = JSONWriter(); w.object { o in o["id"] = .string(x); o.field("score") { $0.double(s) } }`.
+/// Commas are inserted automatically.
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    /// One flag per open container: true when the next element needs a leading comma.
+    private var needsComma: [Bool] = []
+    private var afterKey = false
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    // MARK: containers
+
+    public mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
+    public mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
+    public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
+    public mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
+
+    /// Writes an object key; the next value call writes its value.
+    public mutating func key(_ k: String) {
+        separator()
+        writeQuoted(k)
+        bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    // MARK: scalars
+
+    public mutating func null() { separator(); bytes.append(contentsOf: Array("null".utf8)) }
+    public mutating func bool(_ b: Bool) { separator(); bytes.append(contentsOf: Array((b ? "true" : "false").utf8)) }
+    public mutating func int(_ i: Int) { separator(); bytes.append(contentsOf: Array(String(i).utf8)) }
+    public mutating func int64(_ i: Int64) { separator(); bytes.append(contentsOf: Array(String(i).utf8)) }
+    public mutating func string(_ s: String) { separator(); writeQuoted(s) }
+    public mutating func optionalString(_ s: String?) { if let s { string(s) } else { null() } }
+
+    /// A float the way Python's `repr` writes it (`0.0`, `0.5`, `1e-05`); NaN/inf become null.
+    public mutating func double(_ d: Double) {
+        separator()
+        bytes.append(contentsOf: Array(JSONWriter.pythonFloat(d).utf8))
+    }
+    public mutating func optionalDouble(_ d: Double?) { if let d { double(d) } else { null() } }
+
+    /// Already-encoded JSON text (trusted, produced by this writer or the reader).
+    public mutating func raw(_ json: String) { separator(); bytes.append(contentsOf: Array(json.utf8)) }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` — 0 or 6 fraction digits (§1.2).
+    public mutating func timestamp(_ t: Timestamp) { string(t.iso8601()) }
+    public mutating func optionalTimestamp(_ t: Timestamp?) { if let t { timestamp(t) } else { null() } }
+
+    public mutating func stringArray(_ a: [String]) {
+        beginArray(); for s in a { string(s) }; endArray()
+    }
+
+    public mutating func value(_ v: JSONValue) {
+        switch v {
+        case .null: null()
+        case .bool(let b): bool(b)
+        case .int(let i): int64(i)
+        case .double(let d): double(d)
+        case .string(let s): string(s)
+        case .array(let a):
+            beginArray(); for e in a { value(e) }; endArray()
+        case .object(let o):
+            beginObject(); for (k, e) in o { key(k); value(e) }; endObject()
+        }
+    }
+    public mutating func object(_ o: JSONObject) { value(.object(o)) }
+
+    // MARK: helpers
+
+    private mutating func separator() {
+        if afterKey { afterKey = false; return }
+        guard let last = needsComma.last else { return }
+        if last { bytes.append(UInt8(ascii: ",")) } else { needsComma[needsComma.count - 1] = true }
+    }
+
+    private mutating func writeQuoted(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(b)
+            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(b)
+            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case 0x08: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "b"))
+            case 0x0C: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "f"))
+            case 0..<0x20, 0x7F:
+                bytes.append(contentsOf: Array("\\u00".utf8))
+                bytes.append(JSONWriter.hex[Int(b >> 4)]); bytes.append(JSONWriter.hex[Int(b & 15)])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Python `repr(float)`: shortest round-trip digits; `.0` on integral values; exponent form
+    /// (`1e-05`, `1e+16`) when the decimal exponent is < -4 or >= 16.
+    public static func pythonFloat(_ d: Double) -> String {
+        guard d.isFinite else { return "null" }
+        if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
+        // Swift's description is shortest round-trip; normalise its layout to Python's.
+        let s = d.description  // e.g. "1.0", "0.5", "1e-05", "1e+16", "5e-324", "123456.789"
+        let neg = s.hasPrefix("-")
+        let body = neg ? String(s.dropFirst()) : s
+        // Split into digits and decimal exponent.
+        var mantissa = body
+        var exp = 0
+        if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = String(body[..<e])
+            exp = Int(body[body.index(after: e)...]) ?? 0
+        }
+        var intPart = mantissa
+        var fracPart = ""
+        if let dot = mantissa.firstIndex(of: ".") {
+            intPart = String(mantissa[..<dot]); fracPart = String(mantissa[mantissa.index(after: dot)...])
+        }
+        var digits = intPart + fracPart
+        var pointPos = intPart.count + exp  // position of the decimal point within digits
+        // strip leading zeros
+        while digits.count > 1, digits.first == "0" { digits.removeFirst(); pointPos -= 1 }
+        // strip trailing zeros
+        while digits.count > 1, digits.last == "0" { digits.removeLast() }
+        let decExp = pointPos - 1  // scientific exponent
+        var out: String
+        if decExp < -4 || decExp >= 16 {
+            out = String(digits.first!)
+            if digits.count > 1 { out += "." + digits.dropFirst() }
+            out += "e" + (decExp < 0 ? "-" : "+")
+            let ae = abs(decExp)
+            out += ae < 10 ? "0\(ae)" : "\(ae)"
+        } else if pointPos <= 0 {
+            out = "0." + String(repeating: "0", count: -pointPos) + digits
+        } else if pointPos >= digits.count {
+            out = digits + String(repeating: "0", count: pointPos - digits.count) + ".0"
+        } else {
+            let i = digits.index(digits.startIndex, offsetBy: pointPos)
+            out = digits[..<i] + "." + digits[i...]
+        }
+        return neg ? "-" + out : out
+    }
+}
+
+extension JSONWriter {
+    /// Renders one value as compact JSON text.
+    public static func encode(_ v: JSONValue) -> String {
+        var w = JSONWriter(); w.value(v); return w.string
+    }
+}

@@ -1,0 +1,69 @@
+import AegisCore
+import AegisEngine
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Assembles the route table, the pipeline and the Hummingbird application around one engine.
+///
+/// ```swift
+/// let server = AegisHTTPServer(engine: engine, configuration: cfg, authenticator: auth)
+/// try await server.run()            // until SIGTERM/SIGINT; drains in-flight requests
+/// ```
+public final class AegisHTTPServer: Sendable {
+    public let engine: AegisEngine
+    public let configuration: HTTPServerConfiguration
+    public let authenticator: Authenticator
+    public let limiter: RateLimiter
+    public let metrics: AegisMetrics
+    let probe: EmbedderProbe
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - embedderCacheStats: (hits, misses) of the embedder's cache, for `/metrics`.
+    public init(engine: AegisEngine, configuration: HTTPServerConfiguration, authenticator: Authenticator,
+                embedder: (any Embedder)? = nil,
+                embedderCacheStats: @escaping @Sendable () -> (hits: Int, misses: Int) = { (0, 0) },
+                logger: Logger = Logger(label: "aegis.http")) {
+        self.engine = engine
+        self.configuration = configuration
+        self.authenticator = authenticator
+        self.limiter = RateLimiter(limits: configuration.rateLimits)
+        self.metrics = AegisMetrics(sources: .init(
+            cacheHits: { Double(embedderCacheStats().hits) },
+            cacheMisses: { Double(embedderCacheStats().misses) },
+            poolSize: { Double(engine.maxInFlightOperations) },
+            poolCheckedOut: { Double(engine.inFlightOperations) }))
+        self.probe = EmbedderProbe(embedder: embedder)
+        self.logger = logger
+    }
+
+    /// Every route the server answers (the auth census enumerates this).
+    public var routes: RouteTable { RouteTable(AegisRoutes(server: self).all()) }
+
+    public func responder() -> AegisResponder {
+        AegisResponder(table: routes, configuration: configuration, authenticator: authenticator,
+                       limiter: limiter, metrics: metrics, logger: logger)
+    }
+
+    /// The Hummingbird application. `onRunning` receives the bound port (useful with port 0).
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            responder: responder(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
+                                                    serverName: configuration.serverName),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Runs until SIGTERM/SIGINT, then stops accepting, finishes in-flight requests and returns.
+    /// The caller checkpoints and closes the engine afterwards.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = application(onRunning: onRunning)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        try await group.run()
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import AegisHTTP
-
-@Test func AegisHTTPModuleLinks() {
-    #expect(!AegisHTTPModule.name.isEmpty)
-}

@@ -1,0 +1,69 @@
+import AegisCore
+import Testing
+@testable import AegisHTTP
+
+@Suite struct JSONWriterTests {
+    @Test(arguments: [
+        (0.0, "0.0"), (1.0, "1.0"), (-1.0, "-1.0"), (0.5, "0.5"), (0.7071067901583552, "0.7071067901583552"),
+        (1e-05, "1e-05"), (0.0001, "0.0001"), (1e16, "1e+16"), (1e15, "1000000000000000.0"),
+        (123456.789, "123456.789"), (4.0 / 7.0, "0.5714285714285714"), (-0.25, "-0.25"), (2.5e-10, "2.5e-10"),
+    ])
+    func pythonFloatRepr(_ value: Double, _ expected: String) {
+        #expect(JSONWriter.pythonFloat(value) == expected)
+    }
+
+    @Test func orderNullsAndEscapes() {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("z"); w.string("a\"b\\c\n\u{01}é✓")
+        w.key("a"); w.null()
+        w.key("list"); w.beginArray(); w.int(1); w.double(2); w.bool(false); w.endArray()
+        w.key("t"); w.timestamp(Timestamp(microseconds: 1_700_000_000_000_000))
+        w.key("u"); w.timestamp(Timestamp(microseconds: 1_700_000_000_123_456))
+        w.endObject()
+        #expect(w.string == #"{"z":"a\"b\\c\n\u0001é✓","a":null,"list":[1,2.0,false],"t":"2023-11-14T22:13:20Z","u":"2023-11-14T22:13:20.123456Z"}"#)
+    }
+
+    @Test func roundTripsThroughReader() throws {
+        let text = #"{"b":1,"a":[1.0,-2,3.5e2,"x\u00e9\ud83d\ude00"],"n":null,"o":{"k":true}}"#
+        let v = try JSONReader.parse(Array(text.utf8))
+        #expect(JSONWriter.encode(v) == #"{"b":1,"a":[1.0,-2,350.0,"xé😀"],"n":null,"o":{"k":true}}"#)
+    }
+}
+
+@Suite struct JSONReaderTests {
+    @Test func depthCap() {
+        var limits = JSONReader.Limits()
+        limits.maxDepth = 8
+        let deep = String(repeating: "[", count: 9) + String(repeating: "]", count: 9)
+        #expect(throws: JSONParseError.self) { try JSONReader.parse(Array(deep.utf8), limits: limits) }
+        let ok = String(repeating: "[", count: 8) + String(repeating: "]", count: 8)
+        #expect((try? JSONReader.parse(Array(ok.utf8), limits: limits)) != nil)
+    }
+
+    @Test func keyCap() {
+        var limits = JSONReader.Limits()
+        limits.maxObjectKeys = 3
+        #expect(throws: JSONParseError.self) { try JSONReader.parse(Array(#"{"a":1,"b":2,"c":3,"d":4}"#.utf8), limits: limits) }
+    }
+
+    @Test(arguments: ["", "{", "{\"a\":}", "[1,]", "{\"a\" 1}", "tru", "\"abc", "01", "1 2", "{\"a\":1}x", "\"\u{01}\"", "nan"])
+    func rejectsInvalid(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSONReader.parse(Array(text.utf8)) }
+    }
+
+    @Test func invalidUTF8IsAnError() {
+        #expect(throws: JSONParseError.self) { try JSONReader.parse([0x22, 0xFF, 0xFE, 0x22]) }
+    }
+
+    @Test func bigIntegersBecomeDoubles() throws {
+        #expect(try JSONReader.parse(Array("123456789012345678901234".utf8)) == .double(123456789012345678901234))
+        #expect(try JSONReader.parse(Array("-9223372036854775808".utf8)) == .int(Int64.min))
+    }
+
+    @Test func concatenatedSequence() throws {
+        var got: [JSONValue] = []
+        try JSONReader.parseSequence(Array("{\"a\":1}{\"a\":2}\n {\"a\":3}".utf8)) { got.append($0) }
+        #expect(got.count == 3)
+    }
+}
