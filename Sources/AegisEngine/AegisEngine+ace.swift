@@ -14,19 +14,24 @@ extension AegisEngine {
             try v.check()
             try checkBound(boundAgent, request.voterAgentId, field: "voter_agent_id")
             let kind = VoteKind(rawValue: request.vote)!
-            return try await writeLocks.withLock(project) {
-                guard let m = backend.read({ $0.memory(projectId: project, id: memoryId) }),
-                      boundAgent.map({ AccessControl.canRead(m, reader: .agent($0)) }) ?? true else {
-                    throw EngineError.memoryNotFound
-                }
-                let vote = Vote(id: Identifier.randomHex(), memoryId: memoryId, projectId: project,
-                                voterAgentId: request.voterAgentId, vote: kind, context: request.context,
-                                taskId: request.taskId, createdAt: now())
-                try await commit([.vote(vote)])
-                let after = backend.read { $0.memory(projectId: project, id: memoryId) } ?? m
-                return VoteResponse(memoryId: memoryId, bulletHelpful: Int(after.bulletHelpful),
-                                    bulletHarmful: Int(after.bulletHarmful), effectivenessScore: after.effectivenessScore)
+            // No engine lock: the store applies the counter increment atomically with the vote
+            // row (exact under concurrency; concurrent votes share fsyncs) and refuses a vote
+            // on a memory that is gone (404, no orphan row).
+            guard let m = backend.read({ $0.memory(projectId: project, id: memoryId) }),
+                  boundAgent.map({ AccessControl.canRead(m, reader: .agent($0)) }) ?? true else {
+                throw EngineError.memoryNotFound
             }
+            let vote = Vote(id: Identifier.randomHex(), memoryId: memoryId, projectId: project,
+                            voterAgentId: request.voterAgentId, vote: kind, context: request.context,
+                            taskId: request.taskId, createdAt: now())
+            do {
+                try await commit([.vote(vote)])
+            } catch let e as EngineError where e.code == .notFound {
+                throw EngineError.memoryNotFound
+            }
+            let after = backend.read { $0.memory(projectId: project, id: memoryId) } ?? m
+            return VoteResponse(memoryId: memoryId, bulletHelpful: Int(after.bulletHelpful),
+                                bulletHarmful: Int(after.bulletHarmful), effectivenessScore: after.effectivenessScore)
         }
     }
 
@@ -157,7 +162,7 @@ extension AegisEngine {
                            namespace: request.namespace, memoryType: .reflection, content: request.content, embedding: vec,
                            metadata: metadata, scope: scope, createdAt: now, updatedAt: now,
                            sourceTrajectoryId: request.sourceTrajectoryId, errorPattern: request.errorPattern)
-            try await writeLocks.withLock(project) { try await commit([.putMemory(m)]) }
+            try await commit([.putMemory(m)])
             return ReflectionResponse(id: m.id, memoryType: "reflection", scope: scope.rawValue, effectivenessScore: 0.0)
         }
     }

@@ -18,7 +18,9 @@ extension AegisEngine {
                 return AddResult(id: existing, dedupedFrom: existing, inferredScope: nil)
             }
             let vector = try await embed([req.content])[0]
-            return try await writeLocks.withLock(project) {
+            // Identical contents serialise on their hash; different contents commit concurrently
+            // (and share fsyncs through the store's group commit).
+            return try await writeLocks.withLock(Self.dedupLockKey(project, hash)) {
                 if let existing = findDuplicate(project: project, hash: hash, req) {
                     return AddResult(id: existing, dedupedFrom: existing, inferredScope: nil)
                 }
@@ -61,7 +63,7 @@ extension AegisEngine {
                 if embedIndex[item.content] == nil { embedIndex[item.content] = toEmbed.count; toEmbed.append(item.content) }
             }
             let vectors = try await embed(toEmbed)
-            let results: [AddResult] = try await writeLocks.withLock(project) {
+            let results: [AddResult] = try await writeLocks.withLocks(hashes.map { Self.dedupLockKey(project, $0) }) {
                 let now = self.now()
                 var results: [AddResult] = []
                 var changes: [EngineChange] = []
@@ -95,6 +97,8 @@ extension AegisEngine {
         v.int(r.ttlSeconds, path + [.key("ttl_seconds")], min: 1, max: Validator.maxTTL)
         v.scope(r.scope, path + [.key("scope")])
     }
+
+    static func dedupLockKey(_ project: String, _ hash: String) -> String { "dedup\u{0}" + project + "\u{0}" + hash }
 
     struct DedupKey: Hashable {
         var hash: String, namespace: String, userId: String?, agentId: String?

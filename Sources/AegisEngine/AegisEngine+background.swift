@@ -21,11 +21,17 @@ extension AegisEngine {
             var i = 0
             while i < expired.count {
                 let chunk = expired[i..<min(i + 500, expired.count)]
-                try await writeLocks.withLock(project) {
-                    // Re-check under the lock: only what is still present and expired.
-                    let still = backend.read { view in chunk.filter { view.memory(projectId: project, id: $0)?.isExpired(at: now) ?? false } }
+                // Only what is still present; a concurrent user delete can still win the race,
+                // then the chunk is retried one memory at a time.
+                let still = backend.read { view in chunk.filter { view.memory(projectId: project, id: $0)?.isExpired(at: now) ?? false } }
+                do {
                     try await commit(still.map { .deleteMemory(projectId: project, id: $0) })
                     removed += still.count
+                } catch let e as EngineError where e.code == .notFound {
+                    for id in still {
+                        do { try await commit([.deleteMemory(projectId: project, id: id)]); removed += 1 }
+                        catch let e as EngineError where e.code == .notFound { continue }
+                    }
                 }
                 i += chunk.count
             }

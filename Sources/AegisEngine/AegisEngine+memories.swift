@@ -20,15 +20,17 @@ extension AegisEngine {
     /// memories (403 for readable ones they do not own, 404 otherwise).
     public func delete(project: String, id: String, boundAgent: String? = nil) async throws {
         try await operation {
-            try await writeLocks.withLock(project) {
-                guard let m = backend.read({ $0.memory(projectId: project, id: id) }) else { throw EngineError.memoryNotFound }
-                if let b = boundAgent, m.agentId != b {
-                    if AccessControl.canRead(m, reader: .agent(b)) {
-                        throw EngineError(.forbidden, "API key is bound to agent '\(b)'; only the owner may delete this memory")
-                    }
-                    throw EngineError.memoryNotFound
+            guard let m = backend.read({ $0.memory(projectId: project, id: id) }) else { throw EngineError.memoryNotFound }
+            if let b = boundAgent, m.agentId != b {
+                if AccessControl.canRead(m, reader: .agent(b)) {
+                    throw EngineError(.forbidden, "API key is bound to agent '\(b)'; only the owner may delete this memory")
                 }
+                throw EngineError.memoryNotFound
+            }
+            do {
                 try await commit([.deleteMemory(projectId: project, id: id)])
+            } catch let e as EngineError where e.code == .notFound {
+                throw EngineError.memoryNotFound   // deleted concurrently
             }
         }
     }
@@ -105,7 +107,8 @@ extension AegisEngine {
             }
             let vectors = try await embed(toEmbed.map { records[$0].content })
             for (j, i) in toEmbed.enumerated() { prepared[i]!.embedding = vectors[j] }
-            return try await writeLocks.withLock(project) {
+            let hashes = prepared.values.map(\.contentHash)
+            return try await writeLocks.withLocks(hashes.map { Self.dedupLockKey(project, $0) }) {
                 var changes: [EngineChange] = []
                 var seenKeys: [String: String] = [:]
                 for i in records.indices {

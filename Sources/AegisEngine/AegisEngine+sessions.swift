@@ -122,7 +122,7 @@ extension AegisEngine {
                        request.status.map({ f.status.rawValue == $0 }) ?? true { out.append(f) }
                     return true
                 }
-                return out.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+                return out   // the tables keep creation order
             }
             return FeatureRules.list(list)
         }

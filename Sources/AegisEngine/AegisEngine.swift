@@ -80,6 +80,7 @@ public final class AegisEngine: Sendable {
         var reason: String?
         if s.closed { reason = "engine closed" }
         else if let ro = backend.readOnlyReason() { reason = "store is read-only: \(ro)" }
+        else if embedder.health.state == .unavailable { reason = "embedding service unavailable: \(embedder.health.reason ?? "unknown")" }
         else if let e = s.embedderError { reason = "embedding service unhealthy: \(e)" }
         let (projects, indexed) = spaces.counts()
         return Health(writable: reason == nil, reason: reason, embeddingModel: embedder.modelName,
@@ -138,7 +139,7 @@ public final class AegisEngine: Sendable {
         } catch let e as AegisError {
             throw EngineError(.unavailable, "write failed: \(e)")
         }
-        spaces.apply(changes)
+        spaces.apply(changes, backend: backend)
         state.withLock { $0.eventsSinceCheckpoint += changes.count }
     }
 

@@ -20,8 +20,11 @@ public protocol TableView {
     func memory(projectId: String, id: String) -> Memory?
     /// Ids of memories with this content hash in the project (any namespace).
     func memoryIds(projectId: String, contentHash: String) -> [String]
-    /// Visits the project's memories; return false from `body` to stop.
+    /// Visits the project's memories (order unspecified; `embedding` may be empty — use
+    /// `memory(projectId:id:)` or `forEachMemoryWithEmbedding` for vectors); return false to stop.
     func forEachMemory(projectId: String, _ body: (Memory) throws -> Bool) rethrows
+    /// Like `forEachMemory`, with embeddings.
+    func forEachMemoryWithEmbedding(projectId: String, _ body: (Memory) throws -> Bool) rethrows
     func memoryCount(projectId: String) -> Int
     func session(projectId: String, sessionId: String) -> SessionProgress?
     func forEachSession(projectId: String, _ body: (SessionProgress) throws -> Bool) rethrows
@@ -48,6 +51,8 @@ public protocol EngineBackend: Sendable {
     func loadedIndexSection() -> [UInt8]?
     /// Writes a checkpoint (snapshot) carrying the opaque index section.
     func checkpoint(indexSection: [UInt8]) async throws
+    /// Ids of memories whose embedding changed after the checkpointed index was taken.
+    func reembeddedSinceIndex() -> Set<String>
     /// Writes are refused (e.g. after a failed fsync): the reason, or nil when writable.
     func readOnlyReason() -> String?
     func close() async throws

@@ -1,10 +1,10 @@
 /// The one error type of the engine layer. The HTTP layer maps `code` to a status:
 /// notFound → 404, conflict → 409, validation → 422 (FastAPI body from `issues`),
 /// badRequest → 400, unavailable → 503, forbidden → 403, payloadTooLarge → 413,
-/// internal → 500.
+/// storageFull → 507 (disk full: nothing was written, reads keep working), internal → 500.
 public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable, Equatable {
-        case notFound, conflict, validation, badRequest, unavailable, forbidden, payloadTooLarge, internalError
+        case notFound, conflict, validation, badRequest, unavailable, forbidden, payloadTooLarge, storageFull, internalError
     }
 
     public var code: Code

@@ -9,6 +9,7 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
         var byHash: [String: [String]] = [:]
         var sessions: [String: SessionProgress] = [:]
         var features: [String: FeatureRecord] = [:]   // key "namespace\u{0}featureId"
+        var featureOrder: [String] = []
         var votes: [Vote] = []
     }
     struct Tables: TableView {
@@ -22,6 +23,9 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
             guard let p = projects[projectId] else { return }
             for id in p.order { if let m = p.memories[id] { if try !body(m) { return } } }
         }
+        func forEachMemoryWithEmbedding(projectId: String, _ body: (Memory) throws -> Bool) rethrows {
+            try forEachMemory(projectId: projectId, body)
+        }
         func memoryCount(projectId: String) -> Int { projects[projectId]?.memories.count ?? 0 }
         func session(projectId: String, sessionId: String) -> SessionProgress? { projects[projectId]?.sessions[sessionId] }
         func forEachSession(projectId: String, _ body: (SessionProgress) throws -> Bool) rethrows {
@@ -33,7 +37,7 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
         }
         func forEachFeature(projectId: String, _ body: (FeatureRecord) throws -> Bool) rethrows {
             guard let p = projects[projectId] else { return }
-            for f in p.features.values.sorted(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }) { if try !body(f) { return } }
+            for k in p.featureOrder { if let f = p.features[k] { if try !body(f) { return } } }
         }
         func forEachVote(projectId: String, _ body: (Vote) throws -> Bool) rethrows {
             guard let p = projects[projectId] else { return }
@@ -70,7 +74,11 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
             case .putSession(let s):
                 projects[s.projectId, default: Project()].sessions[s.sessionId] = s
             case .putFeature(let f):
-                projects[f.projectId, default: Project()].features[f.namespace + "\u{0}" + f.featureId] = f
+                let key = f.namespace + "\u{0}" + f.featureId
+                var p = projects[f.projectId] ?? Project()
+                if p.features[key] == nil { p.featureOrder.append(key) }
+                p.features[key] = f
+                projects[f.projectId] = p
             }
         }
     }
@@ -82,7 +90,24 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
 
     public func commit(_ changes: [EngineChange]) async throws {
         if let why = readOnlyReason() { throw EngineError(.unavailable, "store is read-only: \(why)") }
-        tables.withLock { t in for c in changes { t.apply(c) } }
+        try tables.withLock { t in
+            // Validate the whole batch first (all-or-nothing), as the store does.
+            var deleted = Set<String>()
+            for c in changes {
+                switch c {
+                case .vote(let v):
+                    guard t.memory(projectId: v.projectId, id: v.memoryId) != nil, !deleted.contains(v.memoryId) else {
+                        throw EngineError(.notFound, "memory \(v.memoryId) not found")
+                    }
+                case .deleteMemory(let p, let id):
+                    guard t.memory(projectId: p, id: id) != nil, deleted.insert(id).inserted else {
+                        throw EngineError(.notFound, "memory \(id) not found")
+                    }
+                default: continue
+                }
+            }
+            for c in changes { t.apply(c) }
+        }
     }
 
     public func read<T>(_ body: (any TableView) throws -> T) rethrows -> T {
@@ -98,6 +123,7 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
     public func loadedIndexSection() -> [UInt8]? { tables.withLock { $0.indexSection } }
     public func checkpoint(indexSection: [UInt8]) async throws { tables.withLock { $0.indexSection = indexSection } }
     public func readOnlyReason() -> String? { readOnly.withLock { $0 } }
+    public func reembeddedSinceIndex() -> Set<String> { [] }
     /// Test hook: make writes fail as after a failed fsync.
     public func setReadOnly(_ reason: String?) { readOnly.withLock { $0 = reason } }
     public func close() async throws {}

@@ -56,6 +56,21 @@ final class KeyedLocks: Sendable {
             let l = AsyncLock(); d[key] = l; return l
         }
     }
+    /// Holds the locks of all `keys` (taken in sorted order: no deadlock) while `body` runs.
+    func withLocks<T: Sendable>(_ keys: [String], _ body: () async throws -> T) async throws -> T {
+        let sorted = Array(Set(keys)).sorted()
+        let locks = sorted.map { lock(for: $0) }
+        for l in locks { await l.lock() }
+        do {
+            let v = try await body()
+            for l in locks.reversed() { await l.unlock() }
+            return v
+        } catch {
+            for l in locks.reversed() { await l.unlock() }
+            throw error
+        }
+    }
+
     func withLock<T: Sendable>(_ key: String, _ body: () async throws -> T) async throws -> T {
         let l = lock(for: key)
         await l.lock()

@@ -21,11 +21,12 @@ public struct SearchStats: Sendable, Equatable {
 /// `VectorSpaces` write lock, searched under its read lock.
 final class ProjectSpace: @unchecked Sendable {
     let dimension: Int
-    private(set) var vectors: [Float] = []
-    private(set) var infos: [SlotInfo?] = []
-    private(set) var slotOf: [String: Int] = [:]
-    private var free: [Int] = []
+    var vectors: [Float] = []
+    var infos: [SlotInfo?] = []
+    var slotOf: [String: Int] = [:]
+    var free: [Int] = []
     var ann: (any ApproximateIndex)?
+    var restoreSlots: [String: Int] = [:]
 
     init(dimension: Int) { self.dimension = dimension }
 
@@ -182,29 +183,30 @@ extension ProjectSpace {
     /// The memory id held by each slot (nil = free), for the checkpoint section.
     var slotIds: [String?] { infos.map { $0?.id } }
 
-    /// Rebuilds the space from a checkpointed graph: `slots[i]` is the memory id the graph's
-    /// node `i` belongs to. Nodes whose memory is gone (deleted after the checkpoint) are
-    /// removed from the graph; memories the graph lacks (added after it) are inserted.
-    func restore(memories: [Memory], slots: [String?], ann restored: any ApproximateIndex) throws {
-        var byId: [String: Memory] = [:]
-        byId.reserveCapacity(memories.count)
-        for m in memories { byId[m.id] = m }
+    /// Restoring from a checkpointed graph: `slots[i]` is the memory id of graph node `i`.
+    func beginRestore(slots: [String?], ann restored: any ApproximateIndex) {
         vectors = [Float](repeating: 0, count: slots.count * dimension)
         infos = [SlotInfo?](repeating: nil, count: slots.count)
         slotOf = [:]
         free = []
         ann = restored
-        for (slot, id) in slots.enumerated() {
-            guard let id, let m = byId[id], m.embedding.count == dimension else {
-                if id != nil { restored.remove(slot: slot) }
-                free.append(slot)
-                continue
-            }
-            vectors.replaceSubrange((slot * dimension)..<((slot + 1) * dimension), with: m.embedding)
-            infos[slot] = SlotInfo(m)
-            slotOf[id] = slot
-        }
-        free.reverse()
-        for m in memories where slotOf[m.id] == nil && m.embedding.count == dimension { upsert(m) }
+        restoreSlots = [:]
+        for (slot, id) in slots.enumerated() { if let id { restoreSlots[id] = slot } }
+    }
+
+    /// Places `m` at its graph node; false when the graph does not know it.
+    func restoreOne(_ m: Memory) -> Bool {
+        guard let slot = restoreSlots.removeValue(forKey: m.id) else { return false }
+        vectors.replaceSubrange((slot * dimension)..<((slot + 1) * dimension), with: m.embedding)
+        infos[slot] = SlotInfo(m)
+        slotOf[m.id] = slot
+        return true
+    }
+
+    /// Removes graph nodes whose memory no longer exists (or was re-embedded) and frees them.
+    func finishRestore() {
+        for (_, slot) in restoreSlots { ann?.remove(slot: slot) }
+        restoreSlots = [:]
+        for slot in stride(from: infos.count - 1, through: 0, by: -1) where infos[slot] == nil { free.append(slot) }
     }
 }

@@ -33,39 +33,68 @@ final class VectorSpaces: Sendable {
 
     func makeIndex() -> (any ApproximateIndex)? { IndexFactory.make(dimension: dimension, configuration: configuration) }
 
-    /// Mirrors committed changes into the vector spaces.
-    func apply(_ changes: [EngineChange]) {
+    /// Mirrors committed changes into the vector spaces. Attributes are re-read from the
+    /// backend under the write lock, so concurrent commits (e.g. votes racing a deprecation)
+    /// always leave the newest state, whatever order their mirrors run in.
+    func apply(_ changes: [EngineChange], backend: any EngineBackend) {
         lock.withWriteLock {
             for c in changes {
                 switch c {
-                case .putMemory(let m): space(m.projectId).upsert(m)
-                case .deleteMemory(let p, let id): storage.value[p]?.remove(id: id)
+                case .putMemory(let m):
+                    refresh(project: m.projectId, id: m.id, backend: backend, vectorHint: m.embedding)
+                case .deleteMemory(let p, let id):
+                    storage.value[p]?.remove(id: id)
                 case .vote(let v):
-                    guard let s = storage.value[v.projectId], var info = s.info(v.memoryId) else { continue }
-                    if v.vote == .helpful { info.helpful += 1 } else { info.harmful += 1 }
-                    s.setInfo(v.memoryId, info)
-                case .putSession, .putFeature: continue
+                    refresh(project: v.projectId, id: v.memoryId, backend: backend, vectorHint: nil)
+                case .putSession, .putFeature:
+                    continue
                 }
             }
         }
     }
 
+    private func refresh(project: String, id: String, backend: any EngineBackend, vectorHint: [Float]?) {
+        guard let current = backend.read({ $0.memory(projectId: project, id: id) }), current.embedding.count == dimension else {
+            storage.value[project]?.remove(id: id)
+            return
+        }
+        let s = space(project)
+        if s.slotOf[id] != nil, vectorHint == nil || vectorHint!.isEmpty {
+            s.updateInfo(current)
+        } else {
+            s.upsert(current)
+        }
+    }
+
     /// Start-up: restore graphs from the checkpoint section when present and consistent,
-    /// then (re)index every memory of the backend the section did not cover.
+    /// then reconcile with the tables: graph nodes of deleted memories are removed, memories
+    /// the graph lacks are inserted (oldest first), re-embedded ones are re-inserted.
     func load(section: [UInt8]?, backend: any EngineBackend) throws {
         let decoded = section.flatMap { IndexSection.decode($0) } ?? [:]
-        try lock.withWriteLock {
-            try backend.read { view in
+        let reembedded = backend.reembeddedSinceIndex()
+        lock.withWriteLock {
+            backend.read { view in
                 for project in view.projectIds() {
                     let s = ProjectSpace(dimension: dimension)
-                    var memories: [Memory] = []
-                    view.forEachMemory(projectId: project) { memories.append($0); return true }
-                    if let entry = decoded[project], let ann = IndexFactory.decode(entry, dimension: dimension, configuration: configuration) {
-                        try s.restore(memories: memories, slots: entry.slots, ann: ann)
+                    var pending: [Memory] = []
+                    if let entry = decoded[project],
+                       let ann = IndexFactory.decode(entry, dimension: dimension, configuration: configuration) {
+                        s.beginRestore(slots: entry.slots, ann: ann)
+                        view.forEachMemoryWithEmbedding(projectId: project) { m in
+                            if m.embedding.count == dimension, !reembedded.contains(m.id), s.restoreOne(m) { return true }
+                            if m.embedding.count == dimension { pending.append(m) }
+                            return true
+                        }
+                        s.finishRestore()
                     } else {
                         s.ann = makeIndex()
-                        for m in memories where m.embedding.count == dimension { s.upsert(m) }
+                        view.forEachMemoryWithEmbedding(projectId: project) { m in
+                            if m.embedding.count == dimension { pending.append(m) }
+                            return true
+                        }
                     }
+                    pending.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+                    for m in pending { s.upsert(m) }
                     storage.value[project] = s
                 }
             }
@@ -75,10 +104,6 @@ final class VectorSpaces: Sendable {
     func encode() -> [UInt8] {
         lock.withReadLock { IndexSection.encode(storage.value) }
     }
-}
-
-extension ProjectSpace {
-    func setInfo(_ id: String, _ info: SlotInfo) { if slotOf[id] != nil { updateInfo(id: id, info) } }
 }
 
 /// A mutable box whose access is guarded by an external lock.

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisEmbedding
 @testable import AegisEngine
 
 /// Deterministic bag-of-words hashing embedder (test-only; AegisEmbedding's HashEmbedder
@@ -23,7 +24,7 @@ struct TestHashEmbedder: Embedder {
 
 /// An embedder that fails (embedding service down).
 struct FailingEmbedder: Embedder {
-    var modelName = "test-hash-64"
+    var modelName = "hash-64"
     var dimension = 64
     func embed(_ texts: [String]) async throws -> [[Float]] { throw EmbeddingError(.unavailable, "provider down") }
 }
@@ -36,13 +37,16 @@ final class ManualClock: @unchecked Sendable {
     func advance(micros: Int64) { lock.withLock { $0 = $0.adding(microseconds: micros) } }
 }
 
+/// The embeddings issue's deterministic hashing embedder (64 dimensions for test speed).
+let hashEmbedder = try! HashingEmbedder(dimension: 64)
+
 func makeEngine(_ backend: InMemoryBackend = InMemoryBackend(), clock: ManualClock? = nil,
                 configuration: EngineConfiguration = .init()) async throws -> AegisEngine {
     if let clock {
-        return try await AegisEngine(backend: backend, embedder: TestHashEmbedder(), configuration: configuration,
+        return try await AegisEngine(backend: backend, embedder: hashEmbedder, configuration: configuration,
                                      clock: { clock.now })
     }
-    return try await AegisEngine(backend: backend, embedder: TestHashEmbedder(), configuration: configuration)
+    return try await AegisEngine(backend: backend, embedder: hashEmbedder, configuration: configuration)
 }
 
 let P = "proj-a"

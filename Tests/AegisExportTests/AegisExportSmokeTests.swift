@@ -1,6 +1,0 @@
-import Testing
-@testable import AegisExport
-
-@Test func AegisExportModuleLinks() {
-    #expect(!AegisExportModule.name.isEmpty)
-}
