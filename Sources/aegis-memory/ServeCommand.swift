@@ -66,7 +66,8 @@ struct ServeCommand: AsyncParsableCommand {
         try engineConfig.validate()
 
         let embedding = try ServeEngine.makeEmbedder(settings, dataDir: dataDir)
-        let engine = try await ServeEngine.open(dataDir: dataDir, embedder: embedding.embedder, configuration: engineConfig)
+        let engine = try await ServeEngine.open(dataDir: dataDir, embedder: embedding.embedder, configuration: engineConfig,
+                                                settings: settings)
         let server = AegisHTTPServer(engine: engine, configuration: http, authenticator: authenticator,
                                      embedder: embedding.embedder, embedderCacheStats: embedding.cacheStats,
                                      logger: logger)

@@ -1,6 +1,8 @@
 import AegisCore
 import AegisEmbedding
 import AegisEngine
+import AegisLog
+import AegisStorage
 import Foundation
 
 /// How `serve` builds its embedder and opens its engine. Kept apart from the command so the
@@ -23,9 +25,14 @@ enum ServeEngine {
         })
     }
 
-    /// Opens the engine over `dataDir`.
-    static func open(dataDir: String, embedder: any Embedder, configuration: EngineConfiguration) async throws -> AegisEngine {
-        try await AegisEngine.inMemory(embedder: embedder, configuration: configuration)
+    /// Opens (or creates) the durable store in `dataDir` and the engine on it. `AEGIS_FSYNC`
+    /// chooses the fsync policy (`always` default, `interval=<ms>`, `off`; docs/configuration.md).
+    static func open(dataDir: String, embedder: any Embedder, configuration: EngineConfiguration,
+                     settings: ServeSettings) async throws -> AegisEngine {
+        var options = StoreOptions()
+        if let f = settings.string("AEGIS_FSYNC") { options.log.fsync = try FsyncPolicy(parsing: f) }
+        return try await AegisEngine.open(directory: dataDir, embedder: embedder, configuration: configuration,
+                                          storeOptions: options)
     }
 }
 
