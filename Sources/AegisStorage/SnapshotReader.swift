@@ -114,6 +114,17 @@ struct SnapshotReader {
             }
             sections[kind] = s
         }
+        // Every byte between the header and the table is either in a section or zero padding
+        // (< 64 bytes before each section and before the table), so no bit of the file is unchecked.
+        guard tableOffset + tableLength == UInt64(tOff) else { throw corrupt(path, "bytes between the section table and the trailer", offset: Int(tableOffset)) }
+        var cursor = StorageFormat.snapshotHeaderSize
+        for s in sections.values.sorted(by: { ($0.offset, $0.length) < ($1.offset, $1.length) }) + [Section(kind: .index, offset: Int(tableOffset), length: 0, count: 0, checksum: 0, aux: 0)] {
+            guard s.offset >= cursor, s.offset - cursor < StorageFormat.sectionAlignment else {
+                throw corrupt(path, "sections overlap or leave a gap at byte \(cursor)", offset: cursor)
+            }
+            for i in cursor..<s.offset where buf[i] != 0 { throw corrupt(path, "non-zero padding byte", offset: i) }
+            cursor = s.offset + s.length
+        }
         for k in [SnapshotSectionKind.memories, .votes, .sessions, .features, .vectors] where sections[k] == nil {
             throw corrupt(path, "lacks the \(k) section")
         }
