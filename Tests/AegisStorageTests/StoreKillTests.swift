@@ -7,7 +7,7 @@ import Testing
 /// R1: a child process (`aegis-memory debug-writer`) writes mixed events under load and is
 /// SIGKILLed at random moments; after each restart every acknowledged write is present and
 /// `verify` passes. 100 rounds in `make test`, 1,000 with AEGIS_TORTURE=1.
-@Suite struct KillTests {
+@Suite struct StoreKillTests {
     static var binary: String {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var dir = testBinary.deletingLastPathComponent()
@@ -114,7 +114,7 @@ import Testing
 
     @Test func sigkillUnderLoadLosesNoAcknowledgedWrite() async throws {
         let rounds = ProcessInfo.processInfo.environment["AEGIS_TORTURE"] == "1" ? 1_000 : 100
-        let binary = KillTests.binary
+        let binary = StoreKillTests.binary
         #expect(FileManager.default.isExecutableFile(atPath: binary), "aegis-memory binary not found next to the test binary: \(binary) (run `swift build --build-tests`)")
         guard FileManager.default.isExecutableFile(atPath: binary) else { return }
         let dir = TempDir("kill"); defer { dir.cleanup() }

@@ -10,12 +10,12 @@ import Testing
 /// un-dir-fsynced entries lost). After each recovery: with `always` no acknowledged commit is
 /// lost, the state equals a never-crashed twin fed the same history up to the recovered LSN,
 /// and `verify` passes. Several crashes per round, on the same disk.
-@Suite struct PowerLossTests {
+@Suite struct StorePowerLossTests {
     static let torture = ProcessInfo.processInfo.environment["AEGIS_TORTURE"] == "1"
 
     @Test(arguments: [FsyncPolicy.always, .interval(milliseconds: 5), .off])
     func powerLossKeepsAcknowledgedCommitsAndMatchesTwin(policy: FsyncPolicy) async throws {
-        let rounds = PowerLossTests.torture ? 1_000 : 50
+        let rounds = StorePowerLossTests.torture ? 1_000 : 50
         var totals = (acked: 0, crashes: 0, fallbacks: 0, lost: 0)
         for round in 0..<rounds {
             let r = try await runRound(seed: UInt64(round) &* 1_000_003 &+ 17, policy: policy)
@@ -77,7 +77,8 @@ import Testing
             }
             io.clearFaults()
             io.simulatePowerLoss(mode: FaultInjectingFileIO.PowerLossMode.allCases[Int(rng.next() % 4)])
-            try? await store.close()
+            try? await store.close() // the dead process: every operation fails while powered off
+            io.powerOn()
             result.crashes += 1
 
             do {
