@@ -17,6 +17,13 @@ func arg(_ name: String, _ def: String) -> String {
     return def
 }
 func now() -> Double { Date().timeIntervalSince1970 }
+/// CPU seconds (user + system) used by this process so far: the machine is shared, so wall
+/// time alone overstates the work; both are reported.
+func cpu() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}
 func fmt(_ x: Double, _ d: Int = 2) -> String { String(format: "%.\(d)f", x) }
 
 struct Rng { var s: UInt64; mutating func next() -> UInt64 { s &+= 0x9E3779B97F4A7C15; var z = s; z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) &* 0x94D049BB133111EB; return z ^ (z >> 31) } }
@@ -77,21 +84,21 @@ func replayBench() async throws {
         print("built in \(fmt(now() - t0)) s")
     }
     // Anchor: the log reader alone (read + checksum + decompress every record, no decoding).
-    var anchor = Double.infinity, full = Double.infinity
+    var anchor = Double.infinity, full = Double.infinity, anchorCPU = Double.infinity, fullCPU = Double.infinity
     var n = 0, replayed = 0
     for _ in 0..<3 {
-        let t0 = now()
+        let t0 = now(), c0 = cpu()
         n = 0
         try LogReader.scan(directory: dir + "/log", io: PosixFileIO()) { _ in n += 1 }
-        anchor = min(anchor, now() - t0)
-        let t1 = now()
+        anchor = min(anchor, now() - t0); anchorCPU = min(anchorCPU, cpu() - c0)
+        let t1 = now(), c1 = cpu()
         let store = try await Store.open(directory: dir, options: o)
-        full = min(full, now() - t1)
+        full = min(full, now() - t1); fullCPU = min(fullCPU, cpu() - c1)
         replayed = store.openReport.replayedRecords
         try await store.close()
     }
-    print("replay: \(replayed) records in \(fmt(full, 3)) s = \(Int(Double(replayed) / full)) records/s (Store.open: log verify + decode + apply)")
-    print("anchor: LogReader.scan of \(n) records in \(fmt(anchor, 3)) s = \(Int(Double(n) / anchor)) records/s; replay/anchor time ratio \(fmt(full / anchor))")
+    print("replay: \(replayed) records in \(fmt(full, 3)) s wall (\(Int(Double(replayed) / full)) records/s), \(fmt(fullCPU, 3)) s CPU (\(Int(Double(replayed) / fullCPU)) records/CPU-s) — Store.open: log verify + decode + apply, best of 3")
+    print("anchor: LogReader.scan of \(n) records in \(fmt(anchor, 3)) s wall, \(fmt(anchorCPU, 3)) s CPU; replay/anchor ratio wall \(fmt(full / anchor)), CPU \(fmt(fullCPU / anchorCPU))")
 }
 
 func openBench() async throws {
@@ -116,23 +123,24 @@ func openBench() async throws {
         try await store.close()
     }
     let snap = try FileManager.default.contentsOfDirectory(atPath: dir + "/snapshots").filter { $0.hasSuffix(".snap") }.sorted().last!
-    var anchor = Double.infinity, full = Double.infinity
+    var anchor = Double.infinity, full = Double.infinity, anchorCPU = Double.infinity, fullCPU = Double.infinity
     var loaded = 0
-    for _ in 0..<3 {
+    let rounds = Int(arg("rounds", "3"))!
+    for _ in 0..<rounds {
         // Anchor: map the snapshot and XXH3 all of it (the I/O + checksum floor of any verified open).
-        let t0 = now()
+        let t0 = now(), c0 = cpu()
         let bytes = try PosixFileIO().readWholeFile(dir + "/snapshots/" + snap, maxSize: Int.max)
         let sum = bytes.withUnsafeBytes { Checksum.xxh3($0) }
-        anchor = min(anchor, now() - t0)
+        anchor = min(anchor, now() - t0); anchorCPU = min(anchorCPU, cpu() - c0)
         _ = sum
-        let t1 = now()
+        let t1 = now(), c1 = cpu()
         let store = try await Store.open(directory: dir, options: o)
-        full = min(full, now() - t1)
+        full = min(full, now() - t1); fullCPU = min(fullCPU, cpu() - c1)
         loaded = store.read { $0.totalMemoryCount }
         try await store.close()
     }
-    print("open: \(loaded) memories (\(dim)-d) from snapshot \(snap) in \(fmt(full, 3)) s (best of 3)")
-    print("anchor: mmap + XXH3 of the whole snapshot in \(fmt(anchor, 3)) s; open/anchor ratio \(fmt(full / anchor))")
+    print("open: \(loaded) memories (\(dim)-d) from snapshot \(snap): \(fmt(full, 3)) s wall, \(fmt(fullCPU, 3)) s CPU (best of \(rounds))")
+    print("anchor: mmap + XXH3 of the whole snapshot: \(fmt(anchor, 3)) s wall, \(fmt(anchorCPU, 3)) s CPU; open/anchor ratio wall \(fmt(full / anchor)), CPU \(fmt(fullCPU / anchorCPU))")
 }
 
 switch CommandLine.arguments.dropFirst().first {
