@@ -25,6 +25,15 @@ public enum VectorKernels {
         #endif
     }
 
+    /// Horizontal sum by halving (cheaper than `.sum()`'s lane-by-lane reduction).
+    @usableFromInline @inline(__always)
+    static func hsum(_ v: SIMD16<Float>) -> Float {
+        let a = v.lowHalf + v.highHalf
+        let b = a.lowHalf + a.highHalf
+        let c = b.lowHalf + b.highHalf
+        return c[0] + c[1]
+    }
+
     /// Inner product of `n` floats.
     @inlinable @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
@@ -49,7 +58,7 @@ public enum VectorKernels {
                       rb.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self))
             i &+= 16
         }
-        var sum = ((s0 + s1) + (s2 + s3)).sum()
+        var sum = hsum((s0 + s1) + (s2 + s3))
         while i < n {
             sum += a[i] * b[i]
             i &+= 1
@@ -83,7 +92,7 @@ public enum VectorKernels {
             s0 = madd(s0, d0, d0)
             i &+= 16
         }
-        var sum = ((s0 + s1) + (s2 + s3)).sum()
+        var sum = hsum((s0 + s1) + (s2 + s3))
         while i < n {
             let d = a[i] - b[i]
             sum += d * d

@@ -1,6 +1,0 @@
-import Testing
-@testable import AegisHNSW
-
-@Test func AegisHNSWModuleLinks() {
-    #expect(!AegisHNSWModule.name.isEmpty)
-}

@@ -1,6 +1,0 @@
-import Testing
-@testable import AegisVector
-
-@Test func AegisVectorModuleLinks() {
-    #expect(!AegisVectorModule.name.isEmpty)
-}
