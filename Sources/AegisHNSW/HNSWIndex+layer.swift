@@ -92,6 +92,7 @@ extension HNSWIndex {
         }
         candidates.push(~packKey(entryDist, entry))
         let nbuf = scratch.nbuf
+        let dbuf = scratch.dbuf
         let base = vbase
         let vstride = self.vstride
         let dim = self.dim
@@ -100,6 +101,8 @@ extension HNSWIndex {
         let stride0 = self.stride0
         let direct = level == 0 && lockBase == nil
         var sink: UInt8 = 0
+        let touch = prefetchMode
+        let lineBytes = dim &* 4
         var visitedCount = 0, distCount = 0
         while candidates.count > 0 {
             let ck = ~candidates.pop()
@@ -121,7 +124,7 @@ extension HNSWIndex {
                     visited[Int(s)] = tag
                     nbuf[fresh] = s
                     fresh &+= 1
-                    sink &+= UnsafeRawPointer(base + Int(s) &* vstride).load(as: UInt8.self)
+                    if touch == 1 { sink &+= UnsafeRawPointer(base + Int(s) &* vstride).load(as: UInt8.self) }
                 }
             } else {
                 let n = copyList(c, level, into: nbuf)
@@ -135,9 +138,26 @@ extension HNSWIndex {
                 }
             }
             distCount &+= fresh
+            if touch >= 2 {
+                // Software prefetch without intrinsics: one load per cache line of every fresh
+                // vector, all independent, so the memory system fetches them in parallel.
+                for j in 0..<fresh {
+                    let p = UnsafeRawPointer(base + Int(nbuf[j]) &* vstride)
+                    var o = 0
+                    while o < lineBytes {
+                        sink &+= p.load(fromByteOffset: o, as: UInt8.self)
+                        o &+= 64
+                    }
+                }
+            }
+            // Pass 1: all distances (independent work, so the loads of several vectors
+            // overlap); pass 2: heap updates (branchy).
+            for j in 0..<fresh {
+                dbuf[j] = metric.distance(q, base + Int(nbuf[j]) &* vstride, dim)
+            }
             for j in 0..<fresh {
                 let s = nbuf[j]
-                let d = metric.distance(q, base + Int(s) &* vstride, dim)
+                let d = dbuf[j]
                 if results.count < ef || d < lowerBound {
                     candidates.push(~packKey(d, s))
                     if accept.accept(s) {

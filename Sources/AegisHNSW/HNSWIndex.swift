@@ -58,6 +58,11 @@ public final class HNSWIndex: @unchecked Sendable {
     let entryLock = Mutex(())
     let pool = Mutex<[HNSWScratch]>([])
 
+    /// Memory-access tuning for the beam search, for benchmarks: 0 = none, 1 = touch the
+    /// first cache line of each unvisited neighbour's vector before computing distances,
+    /// 2 = touch every cache line of them (a software prefetch). Set before searching.
+    public nonisolated(unsafe) var prefetchMode = 2
+
     /// Hard ceiling on slots (labels are UInt64, slots UInt32; `.max` marks "none").
     public static let maxSlots = Int(UInt32.max - 1)
 

@@ -16,7 +16,7 @@ public enum VectorKernels {
         #endif
     }
 
-    @usableFromInline @inline(__always)
+    @inlinable @inline(__always)
     static func madd(_ acc: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
         #if arch(arm64) || AEGIS_FMA
         return acc.addingProduct(a, b)
@@ -26,7 +26,7 @@ public enum VectorKernels {
     }
 
     /// Horizontal sum by halving (cheaper than `.sum()`'s lane-by-lane reduction).
-    @usableFromInline @inline(__always)
+    @inlinable @inline(__always)
     static func hsum(_ v: SIMD16<Float>) -> Float {
         let a = v.lowHalf + v.highHalf
         let b = a.lowHalf + a.highHalf
