@@ -12,7 +12,7 @@ POST /<scenario>-<tag>/v1/embeddings behaves by scenario (state is per full pref
   malformed     200 with a body that is not JSON
   wrongdim      200 with vectors one component short
   wrongcount    200 with one embedding missing
-  slow          sleeps 3 s, then ok
+  slow          sleeps 10 s, then ok
   unauthorized  401 with an OpenAI-style error body
   badrequest    400 with an OpenAI-style error body
 GET /<prefix>/stats -> {"requests": n, "max_batch": m, "auth": "...", "dimensions": d}
@@ -80,7 +80,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if scenario == "malformed":
             return self.send(200, b'{"data": [ {"embedding": [0.1, ')
         if scenario == "slow":
-            time.sleep(3)
+            time.sleep(10)
         d = body.get("dimensions") or 8
         if scenario == "wrongdim":
             d -= 1

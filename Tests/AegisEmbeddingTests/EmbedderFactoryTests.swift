@@ -41,3 +41,16 @@ import Testing
         #expect(throws: EmbeddingError.self) { _ = try EmbedderFactory.make(kind: "hash", environment: ["AEGIS_EMBED_CACHE_SIZE": "-1"]) }
     }
 }
+
+@Suite struct EmbedderCompatibilityTests {
+    @Test func sameModelPassesDifferentModelNamesBoth() throws {
+        let e = try HashingEmbedder(dimension: 384)
+        try EmbedderCompatibility.check(storedModel: "hash-384", storedDimension: 384, embedder: e)
+        do {
+            try EmbedderCompatibility.check(storedModel: "all-MiniLM-L6-v2", storedDimension: 384, embedder: e)
+            Issue.record("expected an error")
+        } catch let err as EmbeddingError {
+            #expect(err.message.contains("all-MiniLM-L6-v2") && err.message.contains("hash-384") && err.message.contains("reembed"))
+        }
+    }
+}

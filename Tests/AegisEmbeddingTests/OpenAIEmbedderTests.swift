@@ -125,7 +125,7 @@ final class OpenAIStub: @unchecked Sendable {
         let (e, base) = try embedder("longretry")
         let start = Date()
         #expect(await code { _ = try await e.embed(["a"]) } == .rateLimited)
-        #expect(Date().timeIntervalSince(start) < 2)
+        #expect(Date().timeIntervalSince(start) < 60)  // did not wait the hour (nor retry: one request)
         #expect(try OpenAIStub.shared.get().stats(base)["requests"] as? Int == 1)
     }
 
@@ -148,12 +148,12 @@ final class OpenAIStub: @unchecked Sendable {
     }
 
     @Test func slowResponsesTimeOut() async throws {
-        let (e, _) = try embedder("slow", timeout: 0.5, attempts: 2)
+        let (e, _) = try embedder("slow", timeout: 0.5, attempts: 1)
         let start = Date()
         do { _ = try await e.embed(["a"]); Issue.record("expected a timeout") } catch let err as EmbeddingError {
             #expect(err.code == .unavailable && err.message.contains("within"))
         }
-        #expect(Date().timeIntervalSince(start) < 2.9)
+        #expect(Date().timeIntervalSince(start) < 8)  // the stub answers only after 10 s
     }
 
     @Test func rejectedKeyIsNotRetried() async throws {
