@@ -16,7 +16,9 @@ let lines = try String(contentsOfFile: args[2], encoding: .utf8).split(separator
 var sentences: [String] = []
 while sentences.count < count { sentences += lines.prefix(count - sentences.count) }
 
+let loadStart = Date()
 let model = try MiniLMEmbedder(modelDirectory: args[1], threads: threads)
+print(String(format: "model load %.2f s", Date().timeIntervalSince(loadStart)))
 let tokens = sentences.map { model.model.tokenizer.encode($0).count }
 print("model \(model.modelName) dim \(model.dimension) threads \(model.threads) kernels AVX2+FMA: \(model.kernelsUseAVX2FMA)")
 print(String(format: "sentences %d, mean tokens %.1f (with [CLS]/[SEP])", sentences.count, Double(tokens.reduce(0, +)) / Double(tokens.count)))
