@@ -11,7 +11,7 @@ public enum EmbedderFactory {
     /// - Parameters:
     ///   - kind: `minilm` (in-process all-MiniLM-L6-v2, 384-d), `openai` (any OpenAI-compatible
     ///     endpoint) or `hash` (feature hashing); case-insensitive.
-    ///   - environment: settings (names case-insensitive): `AEGIS_MODEL_DIR`, `AEGIS_HASH_DIMENSION`,
+    ///   - environment: settings (names case-insensitive): `AEGIS_MODEL_DIR`, `AEGIS_EMBED_THREADS`, `AEGIS_HASH_DIMENSION`,
     ///     `AEGIS_EMBED_CACHE_SIZE`, and the `OPENAI_*` / `EMBEDDING_DIMENSIONS` variables.
     ///   - modelDirectory: overrides `AEGIS_MODEL_DIR` (default `models/all-MiniLM-L6-v2`).
     ///   - cacheDirectory: where the persistent cache file goes; nil = in-memory cache only.
@@ -33,7 +33,9 @@ public enum EmbedderFactory {
         case "minilm":
             let dir = modelDirectory ?? env["AEGIS_MODEL_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultModelDirectory
             let model: MiniLMEmbedder
-            do { model = try MiniLMEmbedder(modelDirectory: dir) } catch let e as ModelFileError {
+            let threads = try env.int("AEGIS_EMBED_THREADS")
+            guard threads.map({ (1...256).contains($0) }) ?? true else { throw EmbeddingError(.invalidInput, "AEGIS_EMBED_THREADS must be 1…256") }
+            do { model = try MiniLMEmbedder(modelDirectory: dir, threads: threads) } catch let e as ModelFileError {
                 throw EmbeddingError(.modelMissing, "all-MiniLM-L6-v2 cannot be loaded from \(dir): \(e.description)")
             }
             return try CachedEmbedder(model, memoryCapacity: memory, directory: cacheDirectory)

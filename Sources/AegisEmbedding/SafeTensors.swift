@@ -64,7 +64,7 @@ public struct SafeTensorsFile: Sendable {
         let dataSize = data.count - headerEnd
         var tensors: [String: TensorInfo] = [:]
         var metadata: [String: String] = [:]
-        for (name, value) in object {
+        for (name, value) in object.sorted(by: { $0.key < $1.key }) {  // sorted: the same file always gives the same error
             if name == "__metadata__" {
                 guard let m = value as? [String: Any] else { throw fail(.badHeader, "__metadata__ is not an object") }
                 for (k, v) in m {

@@ -16,7 +16,9 @@ let lines = try String(contentsOfFile: args[2], encoding: .utf8).split(separator
 var sentences: [String] = []
 while sentences.count < count { sentences += lines.prefix(count - sentences.count) }
 
+let loadStart = Date()
 let model = try MiniLMEmbedder(modelDirectory: args[1], threads: threads)
+print(String(format: "model load %.2f s", Date().timeIntervalSince(loadStart)))
 let tokens = sentences.map { model.model.tokenizer.encode($0).count }
 print("model \(model.modelName) dim \(model.dimension) threads \(model.threads) kernels AVX2+FMA: \(model.kernelsUseAVX2FMA)")
 print(String(format: "sentences %d, mean tokens %.1f (with [CLS]/[SEP])", sentences.count, Double(tokens.reduce(0, +)) / Double(tokens.count)))
@@ -38,13 +40,18 @@ print(String(format: "batch %d: %.1f sentences/s wall, %.1f sentences per CPU-se
              batch, Double(sentences.count) / wall, Double(sentences.count) / cpuUsed, cpuUsed / wall))
 
 var lat: [Double] = []
+var cpuLat: [Double] = []
 for q in 0..<singles {
     let s = sentences[q % sentences.count]
     t0 = now()
+    let c = cpu()
     _ = model.embedBlocking([s])
     lat.append((now() - t0) * 1000)
+    cpuLat.append((cpu() - c) * 1000)
 }
 if lat.isEmpty { exit(0) }
 lat.sort()
 func pct(_ p: Double, _ l: [Double]) -> Double { l[min(l.count - 1, Int(Double(l.count) * p))] }
-print(String(format: "single query: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms (%d queries)", pct(0.5, lat), pct(0.9, lat), pct(0.99, lat), lat.count))
+cpuLat.sort()
+print(String(format: "single query: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms (%d queries); CPU time per query p50 %.2f ms",
+             pct(0.5, lat), pct(0.9, lat), pct(0.99, lat), lat.count, pct(0.5, cpuLat)))
