@@ -39,7 +39,7 @@ public final class AegisEngine: Sendable {
             if recorded.name != embedder.modelName || recorded.dimension != embedder.dimension {
                 throw EngineError(.unavailable, "embedding model mismatch: the store was built with '\(recorded.name)' (\(recorded.dimension) dimensions) but the engine was started with '\(embedder.modelName)' (\(embedder.dimension) dimensions); start with the original embedder or run `aegis-memory reembed`")
             }
-        } else {
+        } else if backend.readOnlyReason() == nil {
             try await backend.recordEmbeddingModel(name: embedder.modelName, dimension: embedder.dimension)
         }
         self.backend = backend

@@ -10,6 +10,7 @@ struct AegisMemoryCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             BenchCommand.self,
+            ExplainCommand.self,
             VerifyCommand.self,
             StatsCommand.self,
             RepairCommand.self,
