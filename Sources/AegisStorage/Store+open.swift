@@ -22,13 +22,18 @@ extension Store {
         }
         var store: Store?
         do {
-            var report = StoreOpenReport()
-            try io.makeDirectory(IOPath.join(directory, StorageFormat.snapshotDirectory))
-            report.removedDebris = try removeDebris(io: io, directory: directory)
-            let recovered = try Recovery(io: io, directory: directory, options: options).run(writer: true, report: &report)
+            // Recovery is blocking file work: keep it off the cooperative pool.
+            let (recovered, recoveredReport) = try await Store.offload { () -> (Unchecked<Recovery.Result>, StoreOpenReport) in
+                var report = StoreOpenReport()
+                try io.makeDirectory(IOPath.join(directory, StorageFormat.snapshotDirectory))
+                report.removedDebris = try removeDebris(io: io, directory: directory)
+                let r = try Recovery(io: io, directory: directory, options: options).run(writer: true, report: &report)
+                return (Unchecked(r), report)
+            }
+            var report = recoveredReport
             report.durationMicros = Timestamp.now().microseconds - started.microseconds
-            let s = Store(directory: directory, readOnly: false, report: report, options: options, state: recovered.state,
-                          wal: recovered.wal, lockHandle: lockHandle)
+            let s = Store(directory: directory, readOnly: false, report: report, options: options, state: recovered.value.state,
+                          wal: recovered.value.wal, lockHandle: lockHandle)
             store = s
             try await s.ensureConfig()
             return s
