@@ -13,7 +13,18 @@ extension Store {
         let lockHandle: IOHandle
         do {
             try io.makeDirectory(directory)
-            lockHandle = try io.lockExclusive(IOPath.join(directory, StorageFormat.lockFileName))
+            // A just-released lock can stay held for a moment by a process being spawned
+            // (fork duplicates descriptors until exec closes them): retry briefly.
+            var attempt = 0
+            while true {
+                do {
+                    lockHandle = try io.lockExclusive(IOPath.join(directory, StorageFormat.lockFileName))
+                    break
+                } catch let e as LogError where e.code == .locked && attempt < 10 {
+                    attempt += 1
+                    try? await Task.sleep(nanoseconds: 20_000_000)
+                }
+            }
         } catch let e as LogError where e.code == .locked {
             throw AegisError(.locked, "data directory \(directory) is locked by another process (is a server running on it?)",
                              location: .init(file: IOPath.join(directory, StorageFormat.lockFileName)))
