@@ -26,8 +26,13 @@ test: deps models
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release
 
-torture: deps
+torture: deps torture-storage
 	@echo "no torture tests yet"
+
+# Store crash tests at full strength: 1,000 SIGKILL rounds, 1,000 power-loss rounds per fsync policy, 10,000 snapshot bit flips.
+torture-storage: deps
+	$(SWIFT) build --build-tests
+	AEGIS_TORTURE=1 $(SWIFT) test --skip-build --filter AegisStorageTests
 
 clean:
 	rm -rf .build

@@ -1,5 +1,6 @@
 import AegisCore
 import AegisLog
+import Dispatch
 
 /// What a snapshot file says about itself (header + section table).
 public struct SnapshotInfo: Sendable, Equatable {
@@ -109,10 +110,18 @@ struct SnapshotReader {
                 throw corrupt(path, "section \(kind) entry out of bounds", offset: Int(tableOffset))
             }
             let s = Section(kind: kind, offset: Int(off), length: Int(len), count: Int(count), checksum: sum, aux: aux)
-            guard Checksum.xxh3(UnsafeRawBufferPointer(rebasing: buf[s.offset..<(s.offset + s.length)])) == sum else {
-                throw corrupt(path, "\(kind) section checksum mismatch", offset: s.offset)
-            }
             sections[kind] = s
+        }
+        // Every byte between the header and the table is either in a section or zero padding
+        // (< 64 bytes before each section and before the table), so no bit of the file is unchecked.
+        guard tableOffset + tableLength == UInt64(tOff) else { throw corrupt(path, "bytes between the section table and the trailer", offset: Int(tableOffset)) }
+        var cursor = StorageFormat.snapshotHeaderSize
+        for s in sections.values.sorted(by: { ($0.offset, $0.length) < ($1.offset, $1.length) }) + [Section(kind: .index, offset: Int(tableOffset), length: 0, count: 0, checksum: 0, aux: 0)] {
+            guard s.offset >= cursor, s.offset - cursor < StorageFormat.sectionAlignment else {
+                throw corrupt(path, "sections overlap or leave a gap at byte \(cursor)", offset: cursor)
+            }
+            for i in cursor..<s.offset where buf[i] != 0 { throw corrupt(path, "non-zero padding byte", offset: i) }
+            cursor = s.offset + s.length
         }
         for k in [SnapshotSectionKind.memories, .votes, .sessions, .features, .vectors] where sections[k] == nil {
             throw corrupt(path, "lacks the \(k) section")
@@ -137,28 +146,59 @@ struct SnapshotReader {
             throw corrupt(path, "holds memories but no vector dimension")
         }
 
-        state.rows.reserveCapacity(memCount + 1024)
-        var counts: [String: Int] = [:]
-        try decodeBlocks(buf, sections[.memories]!, path: path) { r, i in
-            let row = try RowCodec.readMemoryRow(&r, slot: Int32(i))
-            state.rows.append(row)
-            counts[row.projectId, default: 0] += 1
+        // Section checksums (vectors dominate) run beside the parallel decoding of the memory rows.
+        let memSection = sections[.memories]!
+        let blocks = try blockList(buf, memSection, path: path)
+        let half = SnapshotReader.split(blocks)
+        let failures = Mutex<[AegisError]>([])
+        let bufBox = Unchecked(buf)
+        let sectionList = Array(sections.values)
+        let keys = RowKeys(capacity: memCount)
+        defer { keys.release() }
+        state.rows = [MemoryRow?](unsafeUninitializedCapacity: memCount + 1024) { out, initialized in
+            let outBox = Unchecked(out.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: 3) { job in
+                let buf = bufBox.value
+                func record(_ e: any Error) { failures.withLock { $0.append(e as? AegisError ?? AegisError(.internal, "\(e)")) } }
+                if job == 0 {
+                    for sec in sectionList {
+                        if Checksum.xxh3(UnsafeRawBufferPointer(rebasing: buf[sec.offset..<(sec.offset + sec.length)])) != sec.checksum {
+                            record(corrupt(path, "\(sec.kind) section checksum mismatch", offset: sec.offset))
+                        }
+                    }
+                    return
+                }
+                guard let base = outBox.value else { return }
+                let mine = job == 1 ? blocks[..<half] : blocks[half...]
+                var next = mine.first?.firstRow ?? memCount
+                let end = mine.last.map { $0.firstRow + $0.count } ?? memCount
+                do {
+                    try decodeBlocks(buf, mine, kind: .memories, path: path) { r, i in
+                        guard i < end, i == next else { throw corrupt(path, "memory rows out of order") }
+                        let row = try RowCodec.readMemoryRow(&r, slot: Int32(i))
+                        keys.set(i, row)
+                        (base + i).initialize(to: row)
+                        next += 1
+                    }
+                } catch { record(error) }
+                if next < end {
+                    (base + next).initialize(repeating: nil, count: end - next)
+                    keys.fillEmpty(next..<end)
+                }
+            }
+            initialized = memCount
         }
-        guard state.rows.count == memCount else { throw corrupt(path, "memories section holds \(state.rows.count) rows, table says \(memCount)") }
-        for (p, n) in counts { state.project(p).reserve(memories: n) }
-        for (i, row) in state.rows.enumerated() {
-            let t = state.project(row!.projectId)
-            guard t.memoryById[row!.id] == nil else { throw corrupt(path, "memory \(row!.id) appears twice") }
-            t.indexMemory(row!, at: Int32(i))
-        }
+        if let e = failures.withLock({ $0.first }) { throw e }
+        guard blocks.reduce(0, { $0 + $1.count }) == memCount else { throw corrupt(path, "memories section holds \(blocks.reduce(0) { $0 + $1.count }) rows, table says \(memCount)") }
+        try buildIndexes(state, keys: keys, path: path)
         state.liveMemories = memCount
 
         try decodeBlocks(buf, sections[.votes]!, path: path) { r, _ in
             let v = try RowCodec.readVote(&r)
-            guard state.rowNumber(project: v.projectId, id: v.memoryId) != nil else {
+            guard let r = state.rowNumber(project: v.projectId, id: v.memoryId) else {
                 throw corrupt(path, "vote \(v.id) refers to a missing memory \(v.memoryId)")
             }
-            state.project(v.projectId).addVote(v)
+            state.project(v.projectId).addVote(v, row: r)
         }
         try decodeBlocks(buf, sections[.sessions]!, path: path) { r, _ in
             let s = try RowCodec.readSession(&r)
@@ -188,16 +228,56 @@ struct SnapshotReader {
         return Loaded(info: info, state: state, index: index)
     }
 
-    /// Walks the blocks of a record section: checksum before decompression, capped raw size,
-    /// rows must consume each block exactly; the total row count must match the table.
-    private func decodeBlocks(_ buf: UnsafeRawBufferPointer, _ s: Section, path: String,
-                              row: (inout ByteReader, Int) throws -> Void) throws {
+    struct Block { var offset: Int; var firstRow: Int; var count: Int; var storedLength: Int }
+
+    /// The blocks of a record section from their headers (bounds-checked; checksums are
+    /// verified when a block is decoded).
+    private func blockList(_ buf: UnsafeRawBufferPointer, _ s: Section, path: String) throws -> [Block] {
+        var out: [Block] = []
         var pos = s.offset
         let end = s.offset + s.length
-        var seen = 0
-        var scratch: [UInt8] = []
+        var rows = 0
         while pos < end {
             guard end - pos >= StorageFormat.blockHeaderSize else { throw corrupt(path, "\(s.kind) block header truncated", offset: pos) }
+            let storedLen = Int(buf.loadUnaligned(fromByteOffset: pos + 12, as: UInt32.self).littleEndian)
+            let count = Int(buf.loadUnaligned(fromByteOffset: pos + 16, as: UInt32.self).littleEndian)
+            guard storedLen <= end - pos - StorageFormat.blockHeaderSize, count <= s.length else {
+                throw corrupt(path, "\(s.kind) block header invalid", offset: pos)
+            }
+            out.append(Block(offset: pos, firstRow: rows, count: count, storedLength: storedLen))
+            rows += count
+            pos += StorageFormat.blockHeaderSize + storedLen
+        }
+        guard rows == s.count else { throw corrupt(path, "\(s.kind) section holds \(rows) rows, table says \(s.count)", offset: s.offset) }
+        return out
+    }
+
+    /// Index splitting `blocks` into two halves of about equal bytes.
+    static func split(_ blocks: [Block]) -> Int {
+        let total = blocks.reduce(0) { $0 + $1.storedLength }
+        var acc = 0
+        for (i, b) in blocks.enumerated() {
+            acc += b.storedLength
+            if acc * 2 >= total { return i + 1 }
+        }
+        return blocks.count
+    }
+
+    private func decodeBlocks(_ buf: UnsafeRawBufferPointer, _ s: Section, path: String,
+                              row: (inout ByteReader, Int) throws -> Void) throws {
+        try decodeBlocks(buf, try blockList(buf, s, path: path)[...], kind: s.kind, path: path, row: row)
+    }
+
+    /// Decodes blocks: checksum before decompression, capped raw size, rows must consume each
+    /// block exactly. `row` gets the reader and the row's index in the section.
+    private func decodeBlocks(_ buf: UnsafeRawBufferPointer, _ blocks: ArraySlice<Block>, kind: SnapshotSectionKind, path: String,
+                              row: (inout ByteReader, Int) throws -> Void) throws {
+        let s = (kind: kind, unused: 0)
+        var scratch: [UInt8] = []
+        for block in blocks {
+            let pos = block.offset
+            var seen = block.firstRow
+            let end = pos + StorageFormat.blockHeaderSize + block.storedLength
             let h = UnsafeRawBufferPointer(rebasing: buf[pos..<(pos + StorageFormat.blockHeaderSize)])
             let sum = h.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian
             let rawLen = Int(h.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian)
@@ -205,7 +285,7 @@ struct SnapshotReader {
             let count = Int(h.loadUnaligned(fromByteOffset: 16, as: UInt32.self).littleEndian)
             let flags = h.loadUnaligned(fromByteOffset: 20, as: UInt32.self).littleEndian
             guard rawLen <= StorageFormat.maxBlockRawSize, storedLen <= end - pos - StorageFormat.blockHeaderSize,
-                  flags & ~StorageFormat.flagBlockLZ4 == 0, count <= rawLen else {
+                  flags & ~StorageFormat.flagBlockLZ4 == 0, count <= rawLen, count == block.count else {
                 throw corrupt(path, "\(s.kind) block header invalid (raw \(rawLen), stored \(storedLen), rows \(count), flags \(flags))", offset: pos)
             }
             let stored = UnsafeRawBufferPointer(rebasing: buf[(pos + StorageFormat.blockHeaderSize)..<(pos + StorageFormat.blockHeaderSize + storedLen)])
@@ -233,8 +313,107 @@ struct SnapshotReader {
                 guard storedLen == rawLen else { throw corrupt(path, "\(s.kind) uncompressed block sizes differ", offset: pos) }
                 try rows(stored)
             }
-            pos += StorageFormat.blockHeaderSize + storedLen
         }
-        guard seen == s.count else { throw corrupt(path, "\(s.kind) section holds \(seen) rows, table says \(s.count)", offset: s.offset) }
+    }
+
+    /// Builds the per-project lookups from the row keys (three independent jobs in parallel).
+    private func buildIndexes(_ state: StoreState, keys: RowKeys, path: String) throws {
+        let n = keys.count
+        // Project of every row (rows of one project are usually contiguous).
+        var projectIds: [String] = []
+        var projectOf = [UInt16](repeating: 0, count: n)
+        var last = "", lastIndex: UInt16 = 0, lookup: [String: UInt16] = [:]
+        for i in 0..<n {
+            let p = keys.projects[i]
+            if i == 0 || p != last {
+                if let k = lookup[p] { lastIndex = k } else {
+                    guard projectIds.count < Int(UInt16.max) else { throw corrupt(path, "more than 65535 projects") }
+                    lastIndex = UInt16(projectIds.count); lookup[p] = lastIndex; projectIds.append(p)
+                }
+                last = p
+            }
+            projectOf[i] = lastIndex
+        }
+        var counts = [Int](repeating: 0, count: projectIds.count)
+        for k in projectOf { counts[Int(k)] += 1 }
+        let tables = projectIds.map { state.project($0) }
+
+        let duplicate = Mutex<String?>(nil)
+        let box = Unchecked((tables: tables, projectOf: projectOf, counts: counts))
+        DispatchQueue.concurrentPerform(iterations: 3) { job in
+            let (tables, projectOf, counts) = box.value
+            switch job {
+            case 0:
+                var byId = counts.map { [String: Int32](minimumCapacity: $0) }
+                for i in 0..<n {
+                    let k = Int(projectOf[i])
+                    if byId[k].updateValue(Int32(i), forKey: keys.ids[i]) != nil { duplicate.withLock { $0 = keys.ids[i] } }
+                }
+                for (k, t) in tables.enumerated() { t.memoryById = byId[k] }
+            case 1:
+                var byHash = counts.map { [HashKey: SlotList](minimumCapacity: $0) }
+                for i in 0..<n {
+                    let k = Int(projectOf[i])
+                    let h = keys.hashes[i]
+                    if let l = byHash[k][h] { byHash[k][h] = l.appending(Int32(i)) } else { byHash[k][h] = .one(Int32(i)) }
+                }
+                for (k, t) in tables.enumerated() { t.byHash = byHash[k] }
+            default:
+                var byAgent = tables.map { _ in [String?: [Int32]]() }
+                var byNamespace = tables.map { _ in [String: [Int32]]() }
+                for i in 0..<n {
+                    let k = Int(projectOf[i])
+                    byAgent[k][keys.agents[i], default: []].append(Int32(i))
+                    byNamespace[k][keys.namespaces[i], default: []].append(Int32(i))
+                }
+                for (k, t) in tables.enumerated() {
+                    t.byAgent = byAgent[k].mapValues { RowSet(sorted: $0) }
+                    t.byNamespace = byNamespace[k].mapValues { RowSet(sorted: $0) }
+                }
+            }
+        }
+        if let d = duplicate.withLock({ $0 }) { throw corrupt(path, "memory \(d) appears twice") }
     }
 }
+
+/// The lookup keys of every decoded row, in flat buffers written by the decoding jobs (each
+/// writes its own rows), so index building never copies whole rows.
+final class RowKeys: @unchecked Sendable {
+    let count: Int
+    let ids: UnsafeMutablePointer<String>
+    let projects: UnsafeMutablePointer<String>
+    let hashes: UnsafeMutablePointer<HashKey>
+    let agents: UnsafeMutablePointer<String?>
+    let namespaces: UnsafeMutablePointer<String>
+
+    init(capacity: Int) {
+        count = capacity
+        ids = .allocate(capacity: max(1, capacity)); projects = .allocate(capacity: max(1, capacity))
+        hashes = .allocate(capacity: max(1, capacity)); agents = .allocate(capacity: max(1, capacity))
+        namespaces = .allocate(capacity: max(1, capacity))
+    }
+    func set(_ i: Int, _ row: MemoryRow) {
+        (ids + i).initialize(to: row.id); (projects + i).initialize(to: row.projectId); (hashes + i).initialize(to: row.hash)
+        (agents + i).initialize(to: row.agentId); (namespaces + i).initialize(to: row.namespace)
+    }
+    func fillEmpty(_ r: Range<Int>) {
+        for i in r { set(i, MemoryRow(id: "", projectId: "", userId: nil, agentId: nil, namespace: "", memoryType: .standard, content: "",
+                                      hash: HashKey(a: 0, b: 0, c: 0, d: 0), metadata: [:], scope: .global, sharedWithAgents: [],
+                                      derivedFromAgents: [], coordinationMetadata: [:], createdAt: Timestamp(microseconds: 0),
+                                      updatedAt: Timestamp(microseconds: 0), expiresAt: nil, bulletHelpful: 0, bulletHarmful: 0,
+                                      isDeprecated: false, deprecatedAt: nil, deprecatedBy: nil, supersededBy: nil,
+                                      sourceTrajectoryId: nil, errorPattern: nil, slot: -1)) }
+    }
+    func release() {
+        ids.deinitialize(count: count); projects.deinitialize(count: count); hashes.deinitialize(count: count)
+        agents.deinitialize(count: count); namespaces.deinitialize(count: count)
+        ids.deallocate(); projects.deallocate(); hashes.deallocate(); agents.deallocate(); namespaces.deallocate()
+    }
+}
+
+/// Hands a value to concurrently running jobs that only read it (or write disjoint parts).
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+

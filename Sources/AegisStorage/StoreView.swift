@@ -45,13 +45,13 @@ public struct StoreView {
         return list.all.compactMap { state.rows[Int($0)] }
     }
 
-    /// Memories of `project` owned by `agentId` (nil = memories without an owner), any order.
+    /// Memories of `project` owned by `agentId` (nil = memories without an owner), oldest row first.
     public func memories(project: String, agentId: String?) -> [MemoryRow] {
         guard let set = state.projects[project]?.byAgent[agentId] else { return [] }
         return set.compactMap { state.rows[Int($0)] }
     }
 
-    /// Memories of `project` in `namespace`, any order.
+    /// Memories of `project` in `namespace`, oldest row first.
     public func memories(project: String, namespace: String) -> [MemoryRow] {
         guard let set = state.projects[project]?.byNamespace[namespace] else { return [] }
         return set.compactMap { state.rows[Int($0)] }
@@ -62,7 +62,7 @@ public struct StoreView {
     public func forEachMemory(project: String, namespace: String? = nil, _ body: (MemoryRow) throws -> Bool) rethrows {
         guard let p = state.projects[project] else { return }
         if let namespace {
-            for r in p.byNamespace[namespace] ?? [] { if let row = state.rows[Int(r)], try !body(row) { return } }
+            for r in p.byNamespace[namespace] ?? RowSet() { if let row = state.rows[Int(r)], try !body(row) { return } }
         } else {
             for r in p.memoryById.values { if let row = state.rows[Int(r)], try !body(row) { return } }
         }
@@ -78,7 +78,10 @@ public struct StoreView {
 
     // MARK: votes
     /// Vote rows of one memory, in insertion order.
-    public func votes(project: String, memoryId: String) -> [Vote] { state.projects[project]?.votes[memoryId] ?? [] }
+    public func votes(project: String, memoryId: String) -> [Vote] {
+        guard let p = state.projects[project], let r = p.memoryById[memoryId] else { return [] }
+        return p.votes[r] ?? []
+    }
     public func voteCount(project: String) -> Int { state.projects[project]?.voteCount ?? 0 }
     /// Calls `body` for every vote row of `project` (grouped by memory).
     public func forEachVote(project: String, _ body: (Vote) throws -> Void) rethrows {
