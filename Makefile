@@ -96,3 +96,10 @@ bench-ann: deps
 bench-ann-native: deps
 	$(SWIFT) build -c release --product aegis-memory --scratch-path .build-native $(NATIVE_FLAGS)
 	./.build-native/release/aegis-memory bench ann --base $(ANN_DATA)/base.fbin --queries $(ANN_DATA)/queries.fbin --gt $(ANN_DATA)/gt.ibin $(ANN_ARGS)
+
+# Engine torture rounds: 1,000 fixed queries × restart equivalence on 2,000 memories, 10,000
+# concurrent durable votes (`make torture` should also run this target).
+.PHONY: torture-engine
+torture-engine: deps
+	$(SWIFT) build --build-tests
+	AEGIS_TORTURE=1 $(SWIFT) test --skip-build --filter AegisEngineTests

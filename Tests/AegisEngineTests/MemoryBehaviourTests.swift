@@ -1,5 +1,6 @@
 import Testing
 import AegisCore
+import AegisHNSW
 @testable import AegisEngine
 
 @Suite struct MemoryBehaviourTests {
@@ -18,6 +19,31 @@ import AegisCore
         try await e.delete(project: P, id: r.id)
         #expect(await expectError(.notFound) { _ = try await e.get(project: P, id: r.id) } != nil)
         #expect(await expectError(.notFound) { try await e.delete(project: P, id: r.id) } != nil)
+    }
+
+    @Test func deletedVectorsDoNotSurviveIntoTheCheckpoint() async throws {
+        let backend = InMemoryBackend()
+        let e = try await makeEngine(backend)
+        var ids: [String] = []
+        for i in 0..<30 { ids.append(try await e.addText("keeper number \(i)", agent: "a")) }
+        func graph() throws -> HNSWIndex {
+            let entry = try #require(IndexSection.decode(backend.loadedIndexSection() ?? [])?[P])
+            return try HNSWIndex(decoding: entry.graph)
+        }
+        try await e.checkpoint()
+        #expect(try graph().count == 30)
+        try await e.delete(project: P, id: ids[3])
+        try await e.delete(project: P, id: ids[17])
+        try await e.checkpoint()
+        // The checkpointed graph holds survivors only: no tombstoned slot (whose bytes would
+        // still carry the deleted memories' vectors).
+        let g = try graph()
+        #expect(g.count == 28 && g.deletedCount == 0)
+        // The compacted graph serves every survivor after a restart.
+        let e2 = try await makeEngine(backend)
+        #expect(e2.health().indexesLoadedFromCheckpoint == 1)
+        let r = try await e2.query(project: P, QueryRequest(query: "keeper number 7", agentId: "a", topK: 30))
+        #expect(r.memories.count == 28)
     }
 
     @Test func explicitScopeIsNotReportedAsInferred() async throws {
@@ -69,6 +95,8 @@ import AegisCore
         for res in r.results { _ = try await e.get(project: P, id: res.id) }
         let q = try await e.query(project: P, QueryRequest(query: "two", agentId: "a", topK: 1))
         #expect(q.memories.first?.id == r.results[3].id)
+        // Per-hash dedup locks are released (no growth with the number of contents ever added).
+        #expect(e.writeLocks.count == 0)
         let tooMany = await expectError(.validation) {
             _ = try await e.addBatch(project: P, AddBatchRequest(items: Array(repeating: AddMemoryRequest(content: "x"), count: 101)))
         }
