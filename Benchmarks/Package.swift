@@ -14,7 +14,7 @@ let package = Package(
         .package(path: ".."),
     ],
     targets: [
-        .executableTarget(name: "LogBench", dependencies: [.product(name: "AegisEngine", package: parent)], path: "Sources/LogBench"),
+        .executableTarget(name: "LogBench", dependencies: [.product(name: "AegisLog", package: parent)], path: "Sources/LogBench"),
         .executableTarget(name: "StorageBench", dependencies: [.product(name: "AegisStorage", package: parent), .product(name: "AegisLog", package: parent), .product(name: "AegisCore", package: parent)], path: "Sources/StorageBench"),
     ],
     swiftLanguageModes: [.v6]
