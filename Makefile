@@ -103,3 +103,12 @@ bench-ann-native: deps
 torture-engine: deps
 	$(SWIFT) build --build-tests
 	AEGIS_TORTURE=1 $(SWIFT) test --skip-build --filter AegisEngineTests
+# AegisLog: heavy rounds (1,000 power losses per fsync policy, 10,000 bit flips, longer countdowns).
+torture: torture-log
+torture-log: deps
+	$(SWIFT) build --build-tests
+	AEGIS_TORTURE=1 $(SWIFT) test --skip-build --filter AegisLogTests
+
+# AegisLog benchmark (figures in docs/benchmarks.md, section Log).
+bench-log: deps
+	cd Benchmarks && $(SWIFT) build -c release --product LogBench && ./.build/release/LogBench --dir ../.build/logbench

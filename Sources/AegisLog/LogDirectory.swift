@@ -54,7 +54,7 @@ struct LogWalker {
     func walk(_ body: ((LogRecordView) throws -> Bool)?) throws -> Result {
         var result = Result()
         let listing = try LogDirectoryListing.read(io, directory)
-        let segs = listing.segments
+        var segs = listing.segments
         // Headers first: cheap, lets a reader skip whole segments below fromLSN.
         var headers: [SegmentHeader?] = []
         for (k, s) in segs.enumerated() {
@@ -69,12 +69,21 @@ struct LogWalker {
                 }
                 headers.append(header)
             } catch var e as LogError {
-                if e.code == .notFound, mode == .reader { throw e }
+                if e.code == .notFound, mode == .reader, headers.allSatisfy({ $0 == nil }) {
+                    // Removed by the writer (after a snapshot) since we listed the directory.
+                    headers.append(nil)
+                    continue
+                }
                 e.file = path
                 if e.offset == nil { e.offset = 0 }
                 _ = try fail(e, segmentIndex: k, &result)
                 return result
             }
+        }
+        // Drop segments that vanished before the first readable one.
+        while let first = headers.first, first == nil {
+            headers.removeFirst()
+            segs.removeFirst()
         }
         var expected: UInt64? = nil
         for (k, s) in segs.enumerated() {

@@ -48,6 +48,11 @@ public struct LogOptions: Sendable, Equatable {
     public var lockDirectory: Bool = true
     /// Upper bound on the bytes one group commit writes at once (default 8 MiB).
     public var maxGroupBytes: Int = 8 << 20
+    /// Under `always`, when fewer appenders are waiting than joined the previous group, the
+    /// flusher waits up to this long for the others to come back before it writes (acknowledged
+    /// writers need a moment to submit their next record; without the wait, groups alternate
+    /// between 1 and N-1). Adapts down by itself when writers leave. 0 disables. Default 250 µs.
+    public var groupCommitWindowMicroseconds: Int = 250
 
     public init(fsync: FsyncPolicy = .always, segmentSize: Int = LogFormat.defaultSegmentSize,
                 compressionThreshold: Int = LogFormat.defaultCompressionThreshold,
@@ -70,6 +75,9 @@ public struct LogOptions: Sendable, Equatable {
         }
         guard compressionThreshold >= 0 else { throw LogError(.invalidArgument, "compression threshold must be ≥ 0") }
         guard firstLSN >= 1, firstLSN < UInt64.max / 2 else { throw LogError(.invalidArgument, "first LSN must be ≥ 1") }
+        guard (0...100_000).contains(groupCommitWindowMicroseconds) else {
+            throw LogError(.invalidArgument, "group commit window must be 0…100000 µs")
+        }
         guard maxGroupBytes >= 4096 else { throw LogError(.invalidArgument, "max group bytes must be ≥ 4096") }
         if case .interval(let ms) = fsync, !(1...60_000).contains(ms) {
             throw LogError(.invalidArgument, "fsync interval \(ms) ms outside 1…60000")

@@ -6,6 +6,7 @@ extension WriteAheadLog {
         if case .interval(let ms) = options.fsync { intervalNanos = UInt64(ms) * 1_000_000 }
         var lastSync = Clock.monotonicNanos()
         var dirty = false
+        var lastGroup = 0
         while true {
             lock.lock()
             while shared.queue.isEmpty, shared.syncWaiters.isEmpty, !shared.closed {
@@ -15,6 +16,14 @@ extension WriteAheadLog {
                     lock.wait(untilMonotonicNanos: deadline)
                 } else {
                     lock.wait()
+                }
+            }
+            // Group commit window: let the writers acknowledged last time rejoin this group.
+            if options.fsync == .always, options.groupCommitWindowMicroseconds > 0, lastGroup > 1,
+               !shared.queue.isEmpty, shared.queue.count < lastGroup, !shared.closed {
+                let deadline = Clock.monotonicNanos() + UInt64(options.groupCommitWindowMicroseconds) * 1000
+                while shared.queue.count < lastGroup, !shared.closed, Clock.monotonicNanos() < deadline {
+                    lock.wait(untilMonotonicNanos: deadline)
                 }
             }
             var batch: [Pending] = []
@@ -36,6 +45,7 @@ extension WriteAheadLog {
                 for c in syncs { c.resume(throwing: refusal!) }
             } else {
                 if !batch.isEmpty {
+                    lastGroup = batch.count
                     writeGroup(batch)
                     dirty = true
                     if options.fsync == .always { dirty = false }
