@@ -60,7 +60,11 @@ import Testing
                     }
                 }
             }
-            while ackedNow.withLock({ $0.count }) < crashAfter { await Task.yield() }
+            let giveUp = ContinuousClock.now + .seconds(30)
+            while ackedNow.withLock({ $0.count }) < crashAfter, log.failure == nil, ContinuousClock.now < giveUp {
+                await Task.yield()
+            }
+            #expect(log.failure == nil, "seed \(seed): the log failed before the power loss")
             durableBefore = log.durableLSN
             io.simulatePowerLoss(mode: mode)
         }
