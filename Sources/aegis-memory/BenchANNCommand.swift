@@ -117,6 +117,7 @@ struct BenchANNCommand: ParsableCommand {
             abJSON = ",\"prefetch_ab_qps\":[\(med.map { fmt($0) }.joined(separator: ","))]"
         }
         var filtered: [SweepRow]? = nil
+        var filteredList: [SweepRow]? = nil
         var filterInfo = ""
         if let sel = filterSelectivity {
             let mask = (0..<n).map { i in Double((UInt64(i) &* 0x9E37_79B9_7F4A_7C15) >> 11) * 0x1p-53 < sel }
@@ -133,8 +134,14 @@ struct BenchANNCommand: ParsableCommand {
             }
             log(String(format: "filter: %d of %d items match (%.3f%%); exact filtered ground truth in %.2fs", matches, n,
                        100 * Double(matches) / Double(n), now() - tg))
+            // Two ways an engine filters: a predicate only (the index samples the selectivity
+            // and scans all items through the predicate when it is selective), or the matching
+            // labels from its own metadata index plus the predicate.
             let filter = HNSWFilter { mask[Int($0)] }
             filtered = try runSweep(index: index, querySet: querySet, truth: fTruth, filter: filter, expectCount: min(k, matches))
+            let labels = (0..<n).filter { mask[$0] }.map { UInt64($0) }
+            let withList = HNSWFilter(candidates: labels) { mask[Int($0)] }
+            filteredList = try runSweep(index: index, querySet: querySet, truth: fTruth, filter: withList, expectCount: min(k, matches))
             filterInfo = "\"filter_selectivity\":\(sel),\"filter_matches\":\(matches),"
         }
 
@@ -169,6 +176,9 @@ struct BenchANNCommand: ParsableCommand {
         out += "\"sweep\":[\(sweep.map(\.json).joined(separator: ","))]"
         if let filtered {
             out += ",\(filterInfo)\"filtered_at_target\":\(op(filtered)),\"filtered_sweep\":[\(filtered.map(\.json).joined(separator: ","))]"
+        }
+        if let filteredList {
+            out += ",\"filtered_candidates_at_target\":\(op(filteredList)),\"filtered_candidates_sweep\":[\(filteredList.map(\.json).joined(separator: ","))]"
         }
         out += abJSON + "}"
         print(out)
@@ -220,7 +230,7 @@ struct BenchANNCommand: ParsableCommand {
                                    distances: Double(dists) / Double(nq * reps))
                 rows.append(row)
                 log(String(format: "  %@ef=%4d recall@%d=%.4f p50=%.0fus p99=%.0fus qps=%.0f mode=%@ dist/q=%.0f",
-                           filter == nil ? "" : "[filtered] ", ef, k, row.recall, row.p50, row.p99, row.qps, mode, row.distances))
+                           filter == nil ? "" : (filter?.candidates == nil ? "[filtered] " : "[filtered+list] "), ef, k, row.recall, row.p50, row.p99, row.qps, mode, row.distances))
                 if row.recall >= 0.999 { break }
             }
         }
