@@ -36,8 +36,8 @@ struct BenchANNCommand: ParsableCommand {
     var efList = "10,16,24,32,40,48,64,96,128,192,256,384,512"
     @Option(name: .customLong("insert-n"), help: "Extra vectors inserted one at a time after the build (incremental rate).")
     var insertN = 10_000
-    @Option(name: .customLong("prefetch-mode"), help: "Beam-search memory tuning: 0 none, 1 first line, 2 all lines (default).")
-    var prefetchMode = 2
+    @Option(name: .customLong("prefetch-mode"), help: "Beam-search memory tuning: 0 none, 1 first line, 2 all lines (default: the index's choice by dimension).")
+    var prefetchMode: Int?
     @Flag(name: .customLong("ab-prefetch"), help: "After the sweep, compare prefetch modes 0/1/2 interleaved at the target ef.")
     var abPrefetch = false
     @Flag(name: .customLong("dim-check"), help: "Also verify every vector is finite and report norms.") var dimCheck = false
@@ -84,7 +84,8 @@ struct BenchANNCommand: ParsableCommand {
         let config = HNSWConfiguration(dimension: d, metric: .cosine, m: m, efConstruction: efConstruction)
         let rss0 = residentBytes()
         let index = try HNSWIndex(configuration: config, capacity: n + insertN)
-        index.prefetchMode = prefetchMode
+        if let prefetchMode { index.prefetchMode = prefetchMode }
+        let chosenPrefetch = index.prefetchMode
         let t0 = now()
         try baseSet.values.withUnsafeBufferPointer { try index.insert(labels: (0..<UInt64(n)).map { $0 }, vectors: $0, threads: threads) }
         let buildS = now() - t0
@@ -111,7 +112,7 @@ struct BenchANNCommand: ParsableCommand {
                     }
                 }
             }
-            index.prefetchMode = prefetchMode
+            index.prefetchMode = chosenPrefetch
             let med = qps.map { $0.sorted()[$0.count / 2] }
             log(String(format: "prefetch A/B at ef=%d (median of 5 interleaved passes): none %.0f, first line %.0f, all lines %.0f qps", target.ef, med[0], med[1], med[2]))
             abJSON = ",\"prefetch_ab_qps\":[\(med.map { fmt($0) }.joined(separator: ","))]"
