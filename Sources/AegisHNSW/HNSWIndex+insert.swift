@@ -56,7 +56,14 @@ extension HNSWIndex {
             (ep, epDist) = greedyClosest(q, from: ep, dist: epDist, level: lvl, scratch: scratch, counters: &counters)
             lvl -= 1
         }
-        lvl = min(level, top)
+        // Choose the neighbours on every level first, then publish the node's own lists,
+        // then add the back links bottom-up. The node only becomes reachable through a back
+        // link, and by then all its lists are complete: concurrent inserts never see it with
+        // empty lower levels, and never have their links to it overwritten. (Sequentially the
+        // result is identical to connecting level by level: each level's search reads only
+        // that level's lists.)
+        let low = min(level, top)
+        lvl = low
         while lvl >= 0 {
             searchLayer(q, entry: ep, entryDist: epDist, level: lvl, ef: configuration.efConstruction,
                         accept: AcceptLive(flags: flags), scratch: scratch, counters: &counters)
@@ -72,12 +79,28 @@ extension HNSWIndex {
                 scratch.cand[n] = scratch.cand[i]
                 n += 1
             }
+            var kept = 0
             if n > 0 {
                 ep = keySlot(scratch.cand[0])
                 epDist = keyDistance(scratch.cand[0])
-                mutuallyConnect(s, level: lvl, candidates: n, scratch: scratch)
+                kept = selectNeighbors(scratch.cand, count: n, m: maxM, out: scratch.levelSel + lvl * maxM)
             }
+            scratch.levelCount[lvl] = kept
             lvl -= 1
+        }
+        lockSlot(s)
+        for l in 0...max(low, 0) where low >= 0 {
+            let own = list(s, l)
+            let sel = scratch.levelSel + l * maxM
+            let kept = scratch.levelCount[l]
+            for i in 0..<kept { own[1 + i] = keySlot(sel[i]) }
+            own[0] = UInt32(kept)
+        }
+        unlockSlot(s)
+        if low >= 0 {
+            for l in 0...low {
+                addBackLinks(s, level: l, selected: scratch.levelSel + l * maxM, count: scratch.levelCount[l], scratch: scratch)
+            }
         }
         if level > top {
             entryLock.withLock { _ in
@@ -119,21 +142,14 @@ extension HNSWIndex {
         return kept
     }
 
-    /// hnswlib `mutuallyConnectNewElement`: links `s` to the heuristic's pick from the
-    /// `count` sorted candidates in `scratch.cand`, then adds the back links, pruning full
+    /// The second half of hnswlib `mutuallyConnectNewElement`: adds `s` to the lists of its
+    /// `count` selected neighbours at `level` (keys hold their distance to `s`), pruning full
     /// lists with the same heuristic.
-    func mutuallyConnect(_ s: UInt32, level: Int, candidates count: Int, scratch: HNSWScratch) {
+    func addBackLinks(_ s: UInt32, level: Int, selected: UnsafeMutablePointer<UInt64>, count kept: Int, scratch: HNSWScratch) {
         let cap = level == 0 ? maxM0 : maxM
-        let kept = selectNeighbors(scratch.cand, count: count, m: maxM, out: scratch.sel)
-        lockSlot(s)
-        let own = list(s, level)
-        for i in 0..<kept { own[1 + i] = keySlot(scratch.sel[i]) }
-        own[0] = UInt32(kept)
-        unlockSlot(s)
-
-        let work = scratch.cand  // reused as scratch for pruning
+        let work = scratch.cand
         for i in 0..<kept {
-            let nb = keySlot(scratch.sel[i])
+            let nb = keySlot(selected[i])
             if Int(levels[Int(nb)]) < level { continue }
             lockSlot(nb)
             let l = list(nb, level)
@@ -150,7 +166,7 @@ extension HNSWIndex {
                         let o = l[1 + j]
                         work[j] = packKey(metric.distance(vn, vec(o), dim), o)
                     }
-                    work[n] = packKey(keyDistance(scratch.sel[i]), s)
+                    work[n] = packKey(keyDistance(selected[i]), s)
                     sortKeys(work, n + 1)
                     let pruned = selectNeighbors(work, count: n + 1, m: cap, out: scratch.nbuf64)
                     for j in 0..<pruned { l[1 + j] = keySlot(scratch.nbuf64[j]) }

@@ -102,6 +102,9 @@ final class HNSWScratch: @unchecked Sendable {
     let sel: UnsafeMutablePointer<UInt64>
     let cand: UnsafeMutablePointer<UInt64>
     let nbuf64: UnsafeMutablePointer<UInt64>
+    /// Neighbours chosen per level during an insert (`maxLevel + 1` rows of `listCapacity`).
+    let levelSel: UnsafeMutablePointer<UInt64>
+    let levelCount: UnsafeMutablePointer<Int>
     /// Distances matching `nbuf`.
     let dbuf: UnsafeMutablePointer<Float>
     let listCapacity: Int
@@ -122,6 +125,9 @@ final class HNSWScratch: @unchecked Sendable {
         cand = .allocate(capacity: listCapacity)
         nbuf64 = .allocate(capacity: listCapacity)
         dbuf = .allocate(capacity: listCapacity)
+        levelSel = .allocate(capacity: (HNSWConfiguration.maxLevel + 1) * listCapacity)
+        levelCount = .allocate(capacity: HNSWConfiguration.maxLevel + 1)
+        levelCount.initialize(repeating: 0, count: HNSWConfiguration.maxLevel + 1)
         query = .allocate(capacity: 16)
         queryCapacity = 16
     }
@@ -145,6 +151,8 @@ final class HNSWScratch: @unchecked Sendable {
         cand.deallocate()
         nbuf64.deallocate()
         dbuf.deallocate()
+        levelSel.deallocate()
+        levelCount.deallocate()
         query.deallocate()
     }
 

@@ -36,8 +36,8 @@ struct BenchANNCommand: ParsableCommand {
     var efList = "10,16,24,32,40,48,64,96,128,192,256,384,512"
     @Option(name: .customLong("insert-n"), help: "Extra vectors inserted one at a time after the build (incremental rate).")
     var insertN = 10_000
-    @Option(name: .customLong("prefetch-mode"), help: "Beam-search memory tuning: 0 none, 1 first line, 2 all lines (default).")
-    var prefetchMode = 2
+    @Option(name: .customLong("prefetch-mode"), help: "Beam-search memory tuning: 0 none, 1 first line, 2 all lines (default: the index's choice by dimension).")
+    var prefetchMode: Int?
     @Flag(name: .customLong("ab-prefetch"), help: "After the sweep, compare prefetch modes 0/1/2 interleaved at the target ef.")
     var abPrefetch = false
     @Flag(name: .customLong("dim-check"), help: "Also verify every vector is finite and report norms.") var dimCheck = false
@@ -84,7 +84,8 @@ struct BenchANNCommand: ParsableCommand {
         let config = HNSWConfiguration(dimension: d, metric: .cosine, m: m, efConstruction: efConstruction)
         let rss0 = residentBytes()
         let index = try HNSWIndex(configuration: config, capacity: n + insertN)
-        index.prefetchMode = prefetchMode
+        if let prefetchMode { index.prefetchMode = prefetchMode }
+        let chosenPrefetch = index.prefetchMode
         let t0 = now()
         try baseSet.values.withUnsafeBufferPointer { try index.insert(labels: (0..<UInt64(n)).map { $0 }, vectors: $0, threads: threads) }
         let buildS = now() - t0
@@ -111,12 +112,13 @@ struct BenchANNCommand: ParsableCommand {
                     }
                 }
             }
-            index.prefetchMode = prefetchMode
+            index.prefetchMode = chosenPrefetch
             let med = qps.map { $0.sorted()[$0.count / 2] }
             log(String(format: "prefetch A/B at ef=%d (median of 5 interleaved passes): none %.0f, first line %.0f, all lines %.0f qps", target.ef, med[0], med[1], med[2]))
             abJSON = ",\"prefetch_ab_qps\":[\(med.map { fmt($0) }.joined(separator: ","))]"
         }
         var filtered: [SweepRow]? = nil
+        var filteredList: [SweepRow]? = nil
         var filterInfo = ""
         if let sel = filterSelectivity {
             let mask = (0..<n).map { i in Double((UInt64(i) &* 0x9E37_79B9_7F4A_7C15) >> 11) * 0x1p-53 < sel }
@@ -133,8 +135,14 @@ struct BenchANNCommand: ParsableCommand {
             }
             log(String(format: "filter: %d of %d items match (%.3f%%); exact filtered ground truth in %.2fs", matches, n,
                        100 * Double(matches) / Double(n), now() - tg))
+            // Two ways an engine filters: a predicate only (the index samples the selectivity
+            // and scans all items through the predicate when it is selective), or the matching
+            // labels from its own metadata index plus the predicate.
             let filter = HNSWFilter { mask[Int($0)] }
             filtered = try runSweep(index: index, querySet: querySet, truth: fTruth, filter: filter, expectCount: min(k, matches))
+            let labels = (0..<n).filter { mask[$0] }.map { UInt64($0) }
+            let withList = HNSWFilter(candidates: labels) { mask[Int($0)] }
+            filteredList = try runSweep(index: index, querySet: querySet, truth: fTruth, filter: withList, expectCount: min(k, matches))
             filterInfo = "\"filter_selectivity\":\(sel),\"filter_matches\":\(matches),"
         }
 
@@ -169,6 +177,9 @@ struct BenchANNCommand: ParsableCommand {
         out += "\"sweep\":[\(sweep.map(\.json).joined(separator: ","))]"
         if let filtered {
             out += ",\(filterInfo)\"filtered_at_target\":\(op(filtered)),\"filtered_sweep\":[\(filtered.map(\.json).joined(separator: ","))]"
+        }
+        if let filteredList {
+            out += ",\"filtered_candidates_at_target\":\(op(filteredList)),\"filtered_candidates_sweep\":[\(filteredList.map(\.json).joined(separator: ","))]"
         }
         out += abJSON + "}"
         print(out)
@@ -220,7 +231,7 @@ struct BenchANNCommand: ParsableCommand {
                                    distances: Double(dists) / Double(nq * reps))
                 rows.append(row)
                 log(String(format: "  %@ef=%4d recall@%d=%.4f p50=%.0fus p99=%.0fus qps=%.0f mode=%@ dist/q=%.0f",
-                           filter == nil ? "" : "[filtered] ", ef, k, row.recall, row.p50, row.p99, row.qps, mode, row.distances))
+                           filter == nil ? "" : (filter?.candidates == nil ? "[filtered] " : "[filtered+list] "), ef, k, row.recall, row.p50, row.p99, row.qps, mode, row.distances))
                 if row.recall >= 0.999 { break }
             }
         }
