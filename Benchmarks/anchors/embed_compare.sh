@@ -7,6 +7,6 @@ swift build -c release --product EmbedBench >/dev/null
 uptime
 echo "--- Swift, 2 threads";            ./.build/release/EmbedBench "$M" "$Q" "$N" 64 200 2
 echo "--- numpy, OpenBLAS default threads"; python3 anchors/minilm_numpy.py "$M" "$Q" "$N" 64 100
-echo "--- Swift, 1 thread";             ./.build/release/EmbedBench "$M" "$Q" "$N" 64 200 1 | tail -2
+echo "--- Swift, 1 thread";             ./.build/release/EmbedBench "$M" "$Q" "$N" 64 200 1 | tail -3
 echo "--- numpy, 1 thread";             OPENBLAS_NUM_THREADS=1 python3 anchors/minilm_numpy.py "$M" "$Q" "$N" 64 100
 uptime
