@@ -47,6 +47,27 @@ import Testing
         }
     }
 
+    @Test func concurrentCallersAreMergedIntoRoundsAndGetTheirOwnVectors() async throws {
+        let golden = Array(try Self.goldens().prefix(12))
+        // Rounds of 8 texts: the big batch is served in slices between the single queries.
+        let model = MiniLMEmbedder(model: try SharedModel.get().model, roundBudget: 8)
+        let big = (0..<20).map { golden[$0 % golden.count].text }
+        let results = try await withThrowingTaskGroup(of: (Int, [[Float]]).self) { g in
+            g.addTask { (-1, try await model.embed(big)) }
+            for i in 0..<golden.count { g.addTask { (i, try await model.embed([golden[i].text])) } }
+            var out: [Int: [[Float]]] = [:]
+            for try await (i, v) in g { out[i] = v }
+            return out
+        }
+        for i in 0..<golden.count {
+            #expect(results[i]?.count == 1)
+            #expect(cosine(results[i]![0], golden[i].embedding) >= 0.999)
+        }
+        let b = try #require(results[-1])
+        #expect(b.count == big.count)
+        for (j, v) in b.enumerated() { #expect(cosine(v, golden[j % golden.count].embedding) >= 0.999) }
+    }
+
     @Test func vectorsAreUnitLengthEvenForEmptyAndLongInput() async throws {
         let long = String(repeating: "memory engines keep agents consistent ", count: 400)
         let v = try await SharedModel.get().embed(["", long, "😀"])

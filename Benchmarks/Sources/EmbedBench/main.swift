@@ -55,3 +55,19 @@ func pct(_ p: Double, _ l: [Double]) -> Double { l[min(l.count - 1, Int(Double(l
 cpuLat.sort()
 print(String(format: "single query: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms (%d queries); CPU time per query p50 %.2f ms",
              pct(0.5, lat), pct(0.9, lat), pct(0.99, lat), lat.count, pct(0.5, cpuLat)))
+
+// Concurrent single-text `embed` calls (as a server sees them): 16 callers, merged into rounds.
+let concurrentCount = min(sentences.count, 320)
+t0 = now()
+let c1 = cpu()
+await withTaskGroup(of: Void.self) { g in
+    for w in 0..<16 {
+        g.addTask {
+            var i = w
+            while i < concurrentCount { _ = try? await model.embed([sentences[i]]); i += 16 }
+        }
+    }
+}
+let cw = now() - t0, cc = cpu() - c1
+print(String(format: "concurrent single-text calls (16 callers): %.1f sentences/s wall, %.1f per CPU-second",
+             Double(concurrentCount) / cw, Double(concurrentCount) / cc))
