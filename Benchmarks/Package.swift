@@ -16,7 +16,7 @@ let package = Package(
     targets: [
         .executableTarget(name: "EmbedBench", dependencies: [.product(name: "AegisEmbedding", package: parent)], path: "Sources/EmbedBench"),
         .executableTarget(name: "LogBench", dependencies: [.product(name: "AegisEngine", package: parent)], path: "Sources/LogBench"),
-        .executableTarget(name: "HTTPBench", path: "Sources/HTTPBench"),
+        .executableTarget(name: "HTTPBench", path: "Sources/HTTPBench", swiftSettings: [.swiftLanguageMode(.v5)]),
     ],
     swiftLanguageModes: [.v6]
 )
