@@ -56,15 +56,25 @@ struct ServeCommand: AsyncParsableCommand {
         if let e = authenticator.keyFileError { throw ValidationError("cannot read \(keyFile): \(e)") }
 
         var engineConfig = EngineConfiguration()
-        engineConfig.maxInFlight = try settings.int("DATABASE_POOL_SIZE") ?? settings.int("DB_POOL_SIZE") ?? 20
+        engineConfig.maxInFlight = try settings.int("AEGIS_MAX_IN_FLIGHT") ?? settings.int("DATABASE_POOL_SIZE")
+            ?? settings.int("DB_POOL_SIZE") ?? 20
+        if let v = try settings.int("AEGIS_HNSW_M") { engineConfig.hnswM = v }
+        if let v = try settings.int("AEGIS_HNSW_EF_CONSTRUCTION") { engineConfig.hnswEfConstruction = v }
+        if let v = try settings.int("AEGIS_HNSW_EF_SEARCH") { engineConfig.hnswEfSearch = v }
+        if let v = try settings.int("AEGIS_CHECKPOINT_INTERVAL_SECONDS") { engineConfig.checkpointIntervalSeconds = Double(v) }
+        if let v = try settings.int("AEGIS_TTL_SWEEP_INTERVAL_SECONDS") { engineConfig.ttlSweepIntervalSeconds = Double(v) }
         try engineConfig.validate()
 
         let embedding = try ServeEngine.makeEmbedder(settings, dataDir: dataDir)
-        let engine = try await ServeEngine.open(dataDir: dataDir, embedder: embedding.embedder, configuration: engineConfig)
+        let engine = try await ServeEngine.open(dataDir: dataDir, embedder: embedding.embedder, configuration: engineConfig,
+                                                settings: settings)
         let server = AegisHTTPServer(engine: engine, configuration: http, authenticator: authenticator,
                                      embedder: embedding.embedder, embedderCacheStats: embedding.cacheStats,
                                      logger: logger)
         let host = http.host
+        let background = Task { [logger] in
+            await engine.runBackgroundServices { logger.error("background service: \($0)") }
+        }
         let keyHint = singleKey == "dev-key" ? "dev-key" : (singleKey != nil ? "$AEGIS_API_KEY" : "<a named key>")
         do {
             try await server.run { port in
@@ -77,9 +87,13 @@ struct ServeCommand: AsyncParsableCommand {
             }
         } catch {
             logger.error("server stopped: \(error)")
+            background.cancel()
+            _ = await background.value
             try? await engine.close()
             throw error
         }
+        background.cancel()
+        _ = await background.value
         logger.info("draining finished; checkpointing the store")
         do { try await engine.checkpoint() } catch { logger.error("checkpoint failed: \(error)") }
         try await engine.close()

@@ -158,6 +158,7 @@ public struct AegisResponder: HTTPResponder {
         case .forbidden: return .detail(.forbidden, e.message)
         case .unavailable: return .detail(.serviceUnavailable, e.message)
         case .payloadTooLarge: return .detail(.contentTooLarge, e.message)
+        case .storageFull: return .detail(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), e.message)
         case .internalError: return .detail(.internalServerError, "Internal server error")
         }
     }

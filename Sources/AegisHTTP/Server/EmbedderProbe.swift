@@ -16,6 +16,8 @@ final class EmbedderProbe: Sendable {
     /// nil when healthy, else the reason.
     func check() async -> String? {
         guard let embedder else { return nil }
+        let h = embedder.health
+        if h.state == .unavailable { return "embedder unavailable" + (h.reason.map { ": \($0)" } ?? "") }
         let now = ContinuousClock.now
         if let c = cached.withLock({ $0 }), c.at.duration(to: now) < .seconds(interval) { return c.reason }
         let timeout = self.timeout

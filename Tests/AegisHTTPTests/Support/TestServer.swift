@@ -1,6 +1,7 @@
 import AegisCore
 import AegisEngine
 import Foundation
+import Logging
 @testable import AegisHTTP
 
 /// A real `AegisHTTPServer` on a free loopback port over an in-memory engine with a
@@ -30,7 +31,9 @@ final class TestServer: Sendable {
         if !keys.isEmpty { try Data(APIKeyFileFormat.encode(keys)).write(to: URL(fileURLWithPath: keyFile)) }
         let auth = Authenticator(.init(singleKey: singleKey, defaultProject: "default-project", keyFilePath: keyFile))
         let engine = try await AegisEngine.inMemory(embedder: embedder)
-        let server = AegisHTTPServer(engine: engine, configuration: cfg, authenticator: auth, embedder: embedder)
+        var logger = Logger(label: "aegis.http.test")
+        logger.logLevel = .critical
+        let server = AegisHTTPServer(engine: engine, configuration: cfg, authenticator: auth, embedder: embedder, logger: logger)
         let (stream, cont) = AsyncStream<Int>.makeStream()
         let app = server.application { port in cont.yield(port); cont.finish() }
         let task = Task { try await app.run() }

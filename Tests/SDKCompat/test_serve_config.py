@@ -1,0 +1,67 @@
+"""`aegis-memory serve` configuration: .env file, dev-key only on loopback, SIGTERM exit code."""
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from conftest import ROOT, _free_port
+
+BIN = os.environ.get("AEGIS_BIN", os.path.join(ROOT, ".build", "debug", "aegis-memory"))
+
+
+def _env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AEGIS_") and not k.startswith("RATE_LIMIT")}
+    env.update(extra)
+    return env
+
+
+def _wait_ready(url, proc, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        assert proc.poll() is None, f"server exited with {proc.returncode}"
+        try:
+            with urllib.request.urlopen(url + "/ready", timeout=2):
+                return
+        except Exception:
+            time.sleep(0.1)
+    raise AssertionError("server not ready")
+
+
+def _post(url, path, key, body):
+    req = urllib.request.Request(url + path, data=body.encode(), method="POST",
+                                 headers={"Authorization": f"Bearer {key}"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_dotenv_settings_and_sigterm():
+    with tempfile.TemporaryDirectory() as d:
+        port = _free_port()
+        with open(os.path.join(d, ".env"), "w") as f:
+            f.write("# settings\nexport AEGIS_API_KEY='from-dotenv'\naegis_embedder=hash\nRATE_LIMIT_PER_MINUTE=2\n")
+        proc = subprocess.Popen([BIN, "serve", "--port", str(port), "--data-dir", os.path.join(d, "data")],
+                                cwd=d, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_ready(url, proc)
+            assert _post(url, "/memories/query", "dev-key", '{"query":"x"}') == 401
+            assert _post(url, "/memories/query", "from-dotenv", '{"query":"x"}') == 200
+            assert _post(url, "/memories/query", "from-dotenv", '{"query":"x"}') == 200
+            assert _post(url, "/memories/query", "from-dotenv", '{"query":"x"}') == 429
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0
+
+
+def test_dev_key_refused_off_loopback():
+    with tempfile.TemporaryDirectory() as d:
+        r = subprocess.run([BIN, "serve", "--host", "0.0.0.0", "--port", str(_free_port()), "--data-dir", os.path.join(d, "data")],
+                           cwd=d, env=_env(AEGIS_API_KEY="dev-key", AEGIS_EMBEDDER="hash"), capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0
+        assert "loopback" in (r.stdout + r.stderr)
