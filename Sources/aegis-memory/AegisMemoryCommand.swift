@@ -12,6 +12,7 @@ struct AegisMemoryCommand: AsyncParsableCommand {
             ServeCommand.self,
             KeysCommand.self,
             BenchCommand.self,
+            ExplainCommand.self,
             VerifyCommand.self,
             StatsCommand.self,
             RepairCommand.self,
