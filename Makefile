@@ -96,3 +96,8 @@ promtool-deps:
 	@command -v promtool >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus; }
 test: pg-test-deps promtool-deps
 test: export AEGIS_REQUIRE_OPS_TOOLS := 1
+# Operations benchmark (docs/benchmarks.md "## Operations"): backup/restore/pgsql export of 100k memories.
+.PHONY: ops-bench
+ops-bench: deps
+	$(SWIFT) build -c release --product aegis-memory
+	BIN=.build/release/aegis-memory N=$${N:-100000} scripts/ops-bench.sh
