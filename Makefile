@@ -27,8 +27,13 @@ test: deps models
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release
 
-torture: deps
+torture: deps torture-storage
 	@echo "no torture tests yet"
+
+# Store crash tests at full strength: 1,000 SIGKILL rounds, 1,000 power-loss rounds per fsync policy, 10,000 snapshot bit flips.
+torture-storage: deps
+	$(SWIFT) build --build-tests
+	AEGIS_TORTURE=1 $(SWIFT) test --skip-build --filter AegisStorageTests
 
 clean:
 	rm -rf .build
@@ -66,6 +71,19 @@ models:
 	  rm -rf "$(MODEL_DIR)"; mv "$(MODEL_DIR).partial" "$(MODEL_DIR)"; \
 	fi
 
+# Vector index benchmark (docs/benchmarks.md, "Vector index"). ANN_DATA: a folder with
+# base.fbin, queries.fbin, gt.ibin. bench-ann = portable build; bench-ann-native = x86-64-v3 + FMA.
+ANN_DATA ?= ../shared/bench/data/minilm384-50k
+ANN_ARGS ?= --threads 2
+NATIVE_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DAEGIS_FMA
+.PHONY: bench-ann bench-ann-native
+bench-ann: deps
+	$(SWIFT) build -c release --product aegis-memory
+	./.build/release/aegis-memory bench ann --base $(ANN_DATA)/base.fbin --queries $(ANN_DATA)/queries.fbin --gt $(ANN_DATA)/gt.ibin $(ANN_ARGS)
+bench-ann-native: deps
+	$(SWIFT) build -c release --product aegis-memory --scratch-path .build-native $(NATIVE_FLAGS)
+	./.build-native/release/aegis-memory bench ann --base $(ANN_DATA)/base.fbin --queries $(ANN_DATA)/queries.fbin --gt $(ANN_DATA)/gt.ibin $(ANN_ARGS)
+
 # --- export/ops test dependencies (AegisExport): real PostgreSQL 16 + pgvector, promtool ---
 .PHONY: pg-test-deps promtool-deps
 PG_VENV := .build/pg-venv
@@ -78,3 +96,8 @@ promtool-deps:
 	@command -v promtool >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus; }
 test: pg-test-deps promtool-deps
 test: export AEGIS_REQUIRE_OPS_TOOLS := 1
+# Operations benchmark (docs/benchmarks.md "## Operations"): backup/restore/pgsql export of 100k memories.
+.PHONY: ops-bench
+ops-bench: deps
+	$(SWIFT) build -c release --product aegis-memory
+	BIN=.build/release/aegis-memory N=$${N:-100000} scripts/ops-bench.sh

@@ -39,7 +39,7 @@ public final class AegisEngine: Sendable {
             if recorded.name != embedder.modelName || recorded.dimension != embedder.dimension {
                 throw EngineError(.unavailable, "embedding model mismatch: the store was built with '\(recorded.name)' (\(recorded.dimension) dimensions) but the engine was started with '\(embedder.modelName)' (\(embedder.dimension) dimensions); start with the original embedder or run `aegis-memory reembed`")
             }
-        } else {
+        } else if backend.readOnlyReason() == nil {
             try await backend.recordEmbeddingModel(name: embedder.modelName, dimension: embedder.dimension)
         }
         self.backend = backend
@@ -72,6 +72,9 @@ public final class AegisEngine: Sendable {
         public var indexedMemories: Int
         public var lastCheckpoint: Timestamp?
         public var lastTTLSweep: Timestamp?
+        /// Start-up: project graphs loaded from the checkpoint / rebuilt from the tables.
+        public var indexesLoadedFromCheckpoint: Int
+        public var indexesRebuilt: Int
         public var ready: Bool { reason == nil }
     }
 
@@ -85,7 +88,8 @@ public final class AegisEngine: Sendable {
         let (projects, indexed) = spaces.counts()
         return Health(writable: reason == nil, reason: reason, embeddingModel: embedder.modelName,
                       embeddingDimension: embedder.dimension, inFlight: gauge.current, maxInFlight: configuration.maxInFlight,
-                      projects: projects, indexedMemories: indexed, lastCheckpoint: s.lastCheckpoint, lastTTLSweep: s.lastSweep)
+                      projects: projects, indexedMemories: indexed, lastCheckpoint: s.lastCheckpoint, lastTTLSweep: s.lastSweep,
+                      indexesLoadedFromCheckpoint: spaces.restoredAtStart, indexesRebuilt: spaces.rebuiltAtStart)
     }
 
     /// Engine operations currently running (the `aegis_db_pool_checked_out` gauge).

@@ -15,11 +15,16 @@ final class HNSWAdapter: ApproximateIndex, @unchecked Sendable {
 
     func remove(slot: Int) { index.remove(label: UInt64(slot)) }
 
-    func search(query: [Float], k: Int, ef: Int, admitted: Int, visited: inout Int, filter: @escaping (Int) -> Bool) -> [Int] {
+    func search(query: [Float], k: Int, ef: Int, admitted: Int?, visited: inout IndexSearchCounters,
+                filter: @escaping (Int) -> Bool) -> [Int] {
         guard failure == nil else { return [] }
         let f = HNSWFilter(estimatedMatches: admitted) { filter(Int($0)) }
         guard let r = try? index.search(query, k: k, ef: min(ef, 65_536), filter: f) else { return [] }
-        visited = r.stats.nodesVisited
+        visited.nodes = r.stats.nodesVisited
+        visited.distances = r.stats.distanceComputations
+        visited.selectivity = r.stats.estimatedSelectivity
+        visited.exact = r.stats.mode == .exact
+        visited.fallback = r.stats.mode == .exactFallback
         return r.hits.map { Int($0.label) }
     }
 
@@ -30,7 +35,7 @@ final class HNSWAdapter: ApproximateIndex, @unchecked Sendable {
 enum IndexFactory {
     static func hnswConfiguration(dimension: Int, _ c: EngineConfiguration) -> HNSWConfiguration {
         HNSWConfiguration(dimension: dimension, metric: .cosine, m: c.hnswM, efConstruction: c.hnswEfConstruction,
-                          efSearch: c.hnswEfSearch, seed: c.hnswSeed, exactScanSelectivity: 0)
+                          efSearch: c.hnswEfSearch, seed: c.hnswSeed, exactScanSelectivity: c.exactScanSelectivity)
     }
 
     static func make(dimension: Int, configuration: EngineConfiguration) -> (any ApproximateIndex)? {

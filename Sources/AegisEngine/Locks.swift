@@ -47,40 +47,50 @@ actor AsyncLock {
     }
 }
 
-/// One `AsyncLock` per key (project).
+/// One `AsyncLock` per key (project, content hash), created on demand and dropped when its
+/// last user leaves (no growth with the number of distinct keys ever locked).
 final class KeyedLocks: Sendable {
-    private let locks = Locked<[String: AsyncLock]>([:])
-    func lock(for key: String) -> AsyncLock {
-        locks.withLock { d in
-            if let l = d[key] { return l }
-            let l = AsyncLock(); d[key] = l; return l
+    private struct Entry { let lock: AsyncLock; var users: Int }
+    private let entries = Locked<[String: Entry]>([:])
+
+    private func acquire(_ key: String) -> AsyncLock {
+        entries.withLock { d in
+            if var e = d[key] { e.users += 1; d[key] = e; return e.lock }
+            let l = AsyncLock()
+            d[key] = Entry(lock: l, users: 1)
+            return l
         }
     }
+
+    private func release(_ key: String) {
+        entries.withLock { d in
+            guard var e = d[key] else { return }
+            e.users -= 1
+            if e.users == 0 { d[key] = nil } else { d[key] = e }
+        }
+    }
+
+    var count: Int { entries.withLock { $0.count } }
+
     /// Holds the locks of all `keys` (taken in sorted order: no deadlock) while `body` runs.
     func withLocks<T: Sendable>(_ keys: [String], _ body: () async throws -> T) async throws -> T {
         let sorted = Array(Set(keys)).sorted()
-        let locks = sorted.map { lock(for: $0) }
+        let locks = sorted.map { acquire($0) }
         for l in locks { await l.lock() }
+        func releaseAll() async {
+            for (k, l) in zip(sorted, locks).reversed() { await l.unlock(); release(k) }
+        }
         do {
             let v = try await body()
-            for l in locks.reversed() { await l.unlock() }
+            await releaseAll()
             return v
         } catch {
-            for l in locks.reversed() { await l.unlock() }
+            await releaseAll()
             throw error
         }
     }
 
     func withLock<T: Sendable>(_ key: String, _ body: () async throws -> T) async throws -> T {
-        let l = lock(for: key)
-        await l.lock()
-        do {
-            let v = try await body()
-            await l.unlock()
-            return v
-        } catch {
-            await l.unlock()
-            throw error
-        }
+        try await withLocks([key], body)
     }
 }

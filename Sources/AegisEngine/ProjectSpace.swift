@@ -27,6 +27,14 @@ final class ProjectSpace: @unchecked Sendable {
     var free: [Int] = []
     var ann: (any ApproximateIndex)?
     var restoreSlots: [String: Int] = [:]
+    /// Slots by owner agent (the `owners` part of a filter), for exact candidate sets.
+    var byOwner: [String: Set<Int>] = [:]
+
+    func setInfo(_ slot: Int, _ info: SlotInfo?) {
+        if let old = infos[slot], let a = old.agentId { byOwner[a]?.remove(slot); if byOwner[a]?.isEmpty ?? false { byOwner[a] = nil } }
+        infos[slot] = info
+        if let info, let a = info.agentId { byOwner[a, default: []].insert(slot) }
+    }
 
     init(dimension: Int) { self.dimension = dimension }
 
@@ -38,7 +46,7 @@ final class ProjectSpace: @unchecked Sendable {
     func upsert(_ m: Memory) {
         precondition(m.embedding.count == dimension, "embedding dimension checked by the engine")
         if let slot = slotOf[m.id] {
-            infos[slot] = SlotInfo(m)
+            setInfo(slot, SlotInfo(m))
             let base = slot * dimension
             var changed = false
             for i in 0..<dimension where vectors[base + i] != m.embedding[i] { changed = true; break }
@@ -53,11 +61,12 @@ final class ProjectSpace: @unchecked Sendable {
         if let s = free.popLast() {
             slot = s
             vectors.replaceSubrange((s * dimension)..<((s + 1) * dimension), with: m.embedding)
-            infos[s] = SlotInfo(m)
+            setInfo(s, SlotInfo(m))
         } else {
             slot = infos.count
             vectors.append(contentsOf: m.embedding)
-            infos.append(SlotInfo(m))
+            infos.append(nil)
+            setInfo(slot, SlotInfo(m))
         }
         slotOf[m.id] = slot
         ann?.insert(slot: slot, vector: m.embedding)
@@ -66,12 +75,12 @@ final class ProjectSpace: @unchecked Sendable {
     /// Updates only the attributes (deprecation, votes) of an indexed memory.
     func updateInfo(_ m: Memory) {
         guard let slot = slotOf[m.id] else { return }
-        infos[slot] = SlotInfo(m)
+        setInfo(slot, SlotInfo(m))
     }
 
     func remove(id: String) {
         guard let slot = slotOf.removeValue(forKey: id) else { return }
-        infos[slot] = nil
+        setInfo(slot, nil)
         ann?.remove(slot: slot)
         free.append(slot)
     }
@@ -79,45 +88,62 @@ final class ProjectSpace: @unchecked Sendable {
     func vector(slot: Int) -> ArraySlice<Float> { vectors[(slot * dimension)..<((slot + 1) * dimension)] }
 
     /// Top `k` memories admitted by `filter` with similarity ≥ `minScore`, ranked
-    /// deterministically. Uses the approximate index when the filter admits many memories,
-    /// an exact scan of the admitted set otherwise, and falls back to the exact scan whenever
-    /// the index returns fewer than min(k, admitted-above-threshold) results.
+    /// deterministically. The filter is evaluated inside the search, never afterwards:
+    /// - small spaces, or filters with an owner list whose admitted set is small or below
+    ///   `exactSelectivity` of the space: exact scan of the admitted set;
+    /// - otherwise the graph walk with the filter as its acceptance predicate (the index
+    ///   widens its beam for selective filters, scans exactly below its own threshold, and
+    ///   falls back to an exact scan when the walk finds fewer than k admitted items).
+    /// Scores are recomputed exactly for the returned candidates, so index and exact modes
+    /// agree on every score.
     func search(query: [Float], filter: MemoryFilter, k: Int, minScore: Float, efSearch: Int,
                 exactThreshold: Int, exactSelectivity: Double, stats: inout SearchStats) -> [Hit] {
         precondition(query.count == dimension)
         stats.total = count
         stats.efSearch = efSearch
-        // Admitted set (cheap attribute checks, no vector reads).
-        var admitted: [Int] = []
-        admitted.reserveCapacity(min(count, 4096))
-        for (slot, info) in infos.enumerated() {
-            guard let info, filter.matches(info) else { continue }
-            admitted.append(slot)
+        guard k > 0, count > 0 else { return [] }
+        // Candidate slots known exactly when the filter names owners (secondary index).
+        var admitted: [Int]?
+        if let owners = filter.owners {
+            var list: [Int] = []
+            for o in owners { for slot in byOwner[o] ?? [] where infos[slot].map(filter.matches) ?? false { list.append(slot) } }
+            list.sort()
+            admitted = list
+        } else if ann == nil || count <= exactThreshold {
+            var list: [Int] = []
+            for (slot, info) in infos.enumerated() where info.map(filter.matches) ?? false { list.append(slot) }
+            admitted = list
         }
-        stats.admitted = admitted.count
-        if admitted.isEmpty || k <= 0 { return [] }
-        let useIndex = ann != nil && admitted.count > exactThreshold
-            && Double(admitted.count) >= exactSelectivity * Double(count)
-        if useIndex, let ann {
-            stats.mode = .index
-            var visited = 0
-            let candidates = ann.search(query: query, k: min(admitted.count, k + 8), ef: max(efSearch, k + 8),
-                                        admitted: admitted.count, visited: &visited) { slot in
-                guard let info = self.infos[slot] else { return false }
-                return filter.matches(info)
+        if let admitted {
+            stats.admitted = admitted.count
+            if admitted.isEmpty { return [] }
+            let useIndex = ann != nil && admitted.count > exactThreshold && Double(admitted.count) >= exactSelectivity * Double(count)
+            if !useIndex {
+                stats.mode = .exact
+                return exactSearch(query: query, slots: admitted, k: k, minScore: minScore, stats: &stats)
             }
-            stats.nodesVisited = visited
-            stats.distanceComputations = visited
-            var hits = rank(candidates.map { ($0, exactScore(query, slot: $0)) }, k: k, minScore: minScore)
-            // Never under-return: the index must yield min(k, qualifying) results.
-            if hits.count < k {
-                let exact = exactSearch(query: query, slots: admitted, k: k, minScore: minScore, stats: &stats)
-                if exact.count > hits.count { hits = exact; stats.fellBackToExact = true }
-            }
-            return hits
         }
-        stats.mode = .exact
-        return exactSearch(query: query, slots: admitted, k: k, minScore: minScore, stats: &stats)
+        guard let ann else { return [] }
+        stats.mode = .index
+        var visited = IndexSearchCounters()
+        let want = min(admitted?.count ?? count, k + 8)   // slack so boundary ties rank deterministically
+        let candidates = ann.search(query: query, k: want, ef: max(efSearch, want), admitted: admitted?.count,
+                                    visited: &visited) { slot in
+            guard slot < self.infos.count, let info = self.infos[slot] else { return false }
+            return filter.matches(info)
+        }
+        stats.nodesVisited = visited.nodes
+        stats.distanceComputations = visited.distances
+        if admitted == nil { stats.admitted = Int((visited.selectivity * Double(count)).rounded()) }
+        if visited.exact { stats.mode = .exact }
+        if visited.fallback { stats.fellBackToExact = true }
+        var hits = rank(candidates.map { ($0, exactScore(query, slot: $0)) }, k: k, minScore: minScore)
+        // Never under-return: when the admitted set is known to hold more than the index gave.
+        if candidates.count < min(k, admitted?.count ?? 0), let admitted {
+            let exact = exactSearch(query: query, slots: admitted, k: k, minScore: minScore, stats: &stats)
+            if exact.count > hits.count { hits = exact; stats.fellBackToExact = true }
+        }
+        return hits
     }
 
     private func exactScore(_ q: [Float], slot: Int) -> Float {
@@ -169,15 +195,17 @@ protocol ApproximateIndex: AnyObject {
     func insert(slot: Int, vector: [Float])
     func remove(slot: Int)
     /// Up to `k` slots admitted by `filter`, best first, searching with beam `ef`.
-    /// `admitted`: how many items the filter admits (the caller counted them exactly).
-    func search(query: [Float], k: Int, ef: Int, admitted: Int, visited: inout Int, filter: @escaping (Int) -> Bool) -> [Int]
+    /// `admitted`: how many items the filter admits when the caller counted them (nil: the
+    /// index estimates).
+    func search(query: [Float], k: Int, ef: Int, admitted: Int?, visited: inout IndexSearchCounters,
+                filter: @escaping (Int) -> Bool) -> [Int]
     func encode() -> [UInt8]
 }
 
 extension ProjectSpace {
     func updateInfo(id: String, _ info: SlotInfo) {
         guard let slot = slotOf[id] else { return }
-        infos[slot] = info
+        setInfo(slot, info)
     }
 
     /// The memory id held by each slot (nil = free), for the checkpoint section.
@@ -187,6 +215,7 @@ extension ProjectSpace {
     func beginRestore(slots: [String?], ann restored: any ApproximateIndex) {
         vectors = [Float](repeating: 0, count: slots.count * dimension)
         infos = [SlotInfo?](repeating: nil, count: slots.count)
+        byOwner = [:]
         slotOf = [:]
         free = []
         ann = restored
@@ -198,7 +227,7 @@ extension ProjectSpace {
     func restoreOne(_ m: Memory) -> Bool {
         guard let slot = restoreSlots.removeValue(forKey: m.id) else { return false }
         vectors.replaceSubrange((slot * dimension)..<((slot + 1) * dimension), with: m.embedding)
-        infos[slot] = SlotInfo(m)
+        setInfo(slot, SlotInfo(m))
         slotOf[m.id] = slot
         return true
     }
@@ -209,4 +238,16 @@ extension ProjectSpace {
         restoreSlots = [:]
         for slot in stride(from: infos.count - 1, through: 0, by: -1) where infos[slot] == nil { free.append(slot) }
     }
+}
+
+/// What the index reports about one search.
+struct IndexSearchCounters {
+    var nodes = 0
+    var distances = 0
+    /// Estimated share of admitted items (1 without filter).
+    var selectivity = 1.0
+    /// The index answered by an exact scan of the admitted items.
+    var exact = false
+    /// The graph walk came up short and the exact scan answered.
+    var fallback = false
 }

@@ -169,3 +169,25 @@ extension AegisEngine {
         }
     }
 }
+
+extension AegisEngine {
+    /// An engine on a store opened read-only (no lock: works beside a running server), for
+    /// `explain`, export and statistics tools. Writes answer `.unavailable`.
+    public static func openReadOnly(directory: String, embedder: any Embedder,
+                                    configuration: EngineConfiguration = .init()) async throws -> AegisEngine {
+        let store: Store
+        do {
+            store = try Store.openReadOnly(directory: directory, options: StoreOptions(embeddingModel: embedder.modelName,
+                                                                                        dimension: embedder.dimension))
+        } catch let e as AegisError {
+            throw EngineError(.unavailable, e.code == .mismatch ? "embedding model mismatch: \(e.message)" : "cannot open store: \(e)")
+        }
+        return try await AegisEngine(backend: StoreBackend(store: store), embedder: embedder, configuration: configuration)
+    }
+
+    /// The embedding model and dimension recorded in a data directory (nil for a new store).
+    public static func recordedEmbeddingModel(directory: String) throws -> (name: String, dimension: Int)? {
+        let store = try Store.openReadOnly(directory: directory)
+        return store.read { v in v.embeddingModel.map { (name: $0, dimension: v.dimension) } }
+    }
+}

@@ -8,6 +8,10 @@ final class VectorSpaces: Sendable {
     let configuration: EngineConfiguration
     private let lock = RWLock()
     private let storage = UnsafeBox<[String: ProjectSpace]>([:])
+    /// Start-up: projects whose graph came from the checkpoint vs. rebuilt from the tables.
+    private let startCounts = UnsafeBox<(restored: Int, rebuilt: Int)>((0, 0))
+    var restoredAtStart: Int { lock.withReadLock { startCounts.value.restored } }
+    var rebuiltAtStart: Int { lock.withReadLock { startCounts.value.rebuilt } }
 
     init(dimension: Int, configuration: EngineConfiguration) {
         self.dimension = dimension
@@ -79,6 +83,7 @@ final class VectorSpaces: Sendable {
                     var pending: [Memory] = []
                     if let entry = decoded[project],
                        let ann = IndexFactory.decode(entry, dimension: dimension, configuration: configuration) {
+                        startCounts.value.restored += 1
                         s.beginRestore(slots: entry.slots, ann: ann)
                         view.forEachMemoryWithEmbedding(projectId: project) { m in
                             if m.embedding.count == dimension, !reembedded.contains(m.id), s.restoreOne(m) { return true }
@@ -87,6 +92,7 @@ final class VectorSpaces: Sendable {
                         }
                         s.finishRestore()
                     } else {
+                        startCounts.value.rebuilt += 1
                         s.ann = makeIndex()
                         view.forEachMemoryWithEmbedding(projectId: project) { m in
                             if m.embedding.count == dimension { pending.append(m) }

@@ -102,6 +102,7 @@ extension HNSWIndex {
     /// Exchanges all graph storage with `other` (whose deinit then frees ours).
     func swapStorage(with other: HNSWIndex) {
         swap(&vectors, &other.vectors)
+        swap(&vbase, &other.vbase)
         swap(&links0, &other.links0)
         swap(&upper, &other.upper)
         swap(&labels, &other.labels)

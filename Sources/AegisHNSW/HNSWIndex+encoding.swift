@@ -9,12 +9,12 @@ private struct ByteWriter {
     mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func raw(_ p: UnsafeRawPointer, _ n: Int) { bytes.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n)) }
-    mutating func u32s(_ p: UnsafePointer<UInt32>, _ n: Int) {
-        #if _endian(little)
-        raw(p, n * 4)
-        #else
-        for i in 0..<n { u32(p[i]) }
-        #endif
+    /// A neighbour list of `words` words: count, entries, zero padding.
+    mutating func list(_ p: UnsafePointer<UInt32>, _ words: Int) {
+        let n = min(Int(p[0]), words - 1)
+        u32(UInt32(n))
+        for i in 0..<n { u32(p[1 + i]) }
+        for _ in n..<(words - 1) { u32(0) }
     }
 }
 
@@ -103,8 +103,12 @@ extension HNSWIndex {
             for i in 0..<dim { w.u32(v[i].bitPattern) }
             #endif
         }
-        w.u32s(links0, n * stride0)
-        for s in 0..<n where levels[s] > 0 { w.u32s(upper[s]!, Int(levels[s]) * strideUp) }
+        // Lists are written canonically: count, live entries, zeros (stale words past the
+        // count never reach the bytes, so equal graphs encode to equal bytes).
+        for s in 0..<n { w.list(links0 + s * stride0, stride0) }
+        for s in 0..<n where levels[s] > 0 {
+            for l in 0..<Int(levels[s]) { w.list(upper[s]! + l * strideUp, strideUp) }
+        }
         let sum = w.bytes.withUnsafeBytes { XXH64.hash($0) }
         w.u64(sum)
         return w.bytes

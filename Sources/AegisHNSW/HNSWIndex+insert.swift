@@ -125,17 +125,17 @@ extension HNSWIndex {
     func mutuallyConnect(_ s: UInt32, level: Int, candidates count: Int, scratch: HNSWScratch) {
         let cap = level == 0 ? maxM0 : maxM
         let kept = selectNeighbors(scratch.cand, count: count, m: maxM, out: scratch.sel)
-        stripes?.lock(s)
+        lockSlot(s)
         let own = list(s, level)
         for i in 0..<kept { own[1 + i] = keySlot(scratch.sel[i]) }
         own[0] = UInt32(kept)
-        stripes?.unlock(s)
+        unlockSlot(s)
 
         let work = scratch.cand  // reused as scratch for pruning
         for i in 0..<kept {
             let nb = keySlot(scratch.sel[i])
             if Int(levels[Int(nb)]) < level { continue }
-            stripes?.lock(nb)
+            lockSlot(nb)
             let l = list(nb, level)
             let n = Int(l[0])
             var present = false
@@ -157,7 +157,7 @@ extension HNSWIndex {
                     l[0] = UInt32(pruned)
                 }
             }
-            stripes?.unlock(nb)
+            unlockSlot(nb)
         }
     }
 }

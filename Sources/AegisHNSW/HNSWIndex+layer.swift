@@ -28,7 +28,7 @@ struct LayerCounters {
 extension HNSWIndex {
     @inline(__always)
     func distance(_ q: UnsafePointer<Float>, _ s: UInt32) -> Float {
-        metric.distance(q, vec(s), dim)
+        metric.distance(q, vbase + Int(s) &* vstride, dim)
     }
 
     /// Greedy descent (beam 1) on one upper level; returns the closest slot found.
@@ -39,14 +39,15 @@ extension HNSWIndex {
     ) -> (UInt32, Float) {
         var cur = ep, curDist = epDist
         var changed = true
+        let nbuf = scratch.nbuf
         while changed {
             changed = false
-            let n = copyList(cur, level, into: scratch.nbuf)
+            let n = copyList(cur, level, into: nbuf)
             counters.visited &+= 1
             for j in 0..<n {
-                let c = scratch.nbuf[j]
+                let c = nbuf[j]
                 if Int(levels[Int(c)]) < level { continue }  // stale edge to a reused slot
-                let d = distance(q, c)
+                let d = metric.distance(q, vbase + Int(c) &* vstride, dim)
                 counters.distances &+= 1
                 if d < curDist { curDist = d; cur = c; changed = true }
             }
@@ -58,17 +59,11 @@ extension HNSWIndex {
     /// during a parallel build) and returns its length.
     @inline(__always)
     func copyList(_ s: UInt32, _ level: Int, into buf: UnsafeMutablePointer<UInt32>) -> Int {
-        if let stripes {
-            stripes.lock(s)
-            let l = list(s, level)
-            let n = Int(l[0])
-            buf.update(from: l + 1, count: n)
-            stripes.unlock(s)
-            return n
-        }
+        lockSlot(s)
         let l = list(s, level)
         let n = Int(l[0])
         buf.update(from: l + 1, count: n)
+        unlockSlot(s)
         return n
     }
 
@@ -81,29 +76,44 @@ extension HNSWIndex {
         accept: A, scratch: HNSWScratch, counters: inout LayerCounters
     ) {
         let tag = scratch.beginVisit(slots: slotCount)
+        // Work on local copies (no class-property exclusivity checks in the loop).
+        var results = scratch.results
+        var candidates = scratch.candidates
+        defer {
+            scratch.results = results
+            scratch.candidates = candidates
+        }
         let visited = scratch.visited
         visited[Int(entry)] = tag
         var lowerBound = Float.infinity
         if accept.accept(entry) {
-            scratch.results.push(packKey(entryDist, entry))
+            results.push(packKey(entryDist, entry))
             lowerBound = entryDist
         }
-        scratch.candidates.push(~packKey(entryDist, entry))
+        candidates.push(~packKey(entryDist, entry))
         let nbuf = scratch.nbuf
-        let base = vectors.base
-        let vstride = vectors.stride
+        let dbuf = scratch.dbuf
+        let base = vbase
+        let vstride = self.vstride
         let dim = self.dim
+        let metric = self.metric
+        let links0 = self.links0
+        let stride0 = self.stride0
+        let direct = level == 0 && lockBase == nil
         var sink: UInt8 = 0
-        while scratch.candidates.count > 0 {
-            let ck = ~scratch.candidates.pop()
+        let touch = prefetchMode
+        let lineBytes = dim &* 4
+        var visitedCount = 0, distCount = 0
+        while candidates.count > 0 {
+            let ck = ~candidates.pop()
             let cd = keyDistance(ck)
-            if cd > lowerBound && scratch.results.count >= ef { break }
+            if cd > lowerBound && results.count >= ef { break }
             let c = keySlot(ck)
-            counters.visited &+= 1
+            visitedCount &+= 1
             // Collect unvisited neighbours first and touch their vectors, so the memory
             // loads overlap before the distance arithmetic needs them.
             var fresh = 0
-            if level == 0 && stripes == nil {
+            if direct {
                 let l = links0 + Int(c) &* stride0
                 let n = Int(l[0])
                 var j = 1
@@ -114,7 +124,7 @@ extension HNSWIndex {
                     visited[Int(s)] = tag
                     nbuf[fresh] = s
                     fresh &+= 1
-                    sink &+= UnsafeRawPointer(base + Int(s) &* vstride).load(as: UInt8.self)
+                    if touch == 1 { sink &+= UnsafeRawPointer(base + Int(s) &* vstride).load(as: UInt8.self) }
                 }
             } else {
                 let n = copyList(c, level, into: nbuf)
@@ -127,24 +137,43 @@ extension HNSWIndex {
                     fresh &+= 1
                 }
             }
-            counters.distances &+= fresh
+            distCount &+= fresh
+            if touch >= 2 {
+                // Software prefetch without intrinsics: one load per cache line of every fresh
+                // vector, all independent, so the memory system fetches them in parallel.
+                for j in 0..<fresh {
+                    let p = UnsafeRawPointer(base + Int(nbuf[j]) &* vstride)
+                    var o = 0
+                    while o < lineBytes {
+                        sink &+= p.load(fromByteOffset: o, as: UInt8.self)
+                        o &+= 64
+                    }
+                }
+            }
+            // Pass 1: all distances (independent work, so the loads of several vectors
+            // overlap); pass 2: heap updates (branchy).
+            for j in 0..<fresh {
+                dbuf[j] = metric.distance(q, base + Int(nbuf[j]) &* vstride, dim)
+            }
             for j in 0..<fresh {
                 let s = nbuf[j]
-                let d = metric.distance(q, base + Int(s) &* vstride, dim)
-                if scratch.results.count < ef || d < lowerBound {
-                    scratch.candidates.push(~packKey(d, s))
+                let d = dbuf[j]
+                if results.count < ef || d < lowerBound {
+                    candidates.push(~packKey(d, s))
                     if accept.accept(s) {
                         let k = packKey(d, s)
-                        if scratch.results.count < ef {
-                            scratch.results.push(k)
-                        } else if k < scratch.results.top {
-                            scratch.results.replaceTop(k)
+                        if results.count < ef {
+                            results.push(k)
+                        } else if k < results.top {
+                            results.replaceTop(k)
                         }
-                        lowerBound = keyDistance(scratch.results.top)
+                        lowerBound = keyDistance(results.top)
                     }
                 }
             }
         }
+        counters.visited &+= visitedCount
+        counters.distances &+= distCount
         scratch.sink = sink
     }
 

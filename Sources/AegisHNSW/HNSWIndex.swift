@@ -30,6 +30,9 @@ public final class HNSWIndex: @unchecked Sendable {
     let levelMult: Double
 
     var vectors: VectorArena
+    /// Raw copies of `vectors.base` / `vectors.stride` (no class access, no ARC in hot loops).
+    var vbase: UnsafeMutablePointer<Float>
+    let vstride: Int
     var links0: UnsafeMutablePointer<UInt32>
     var upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
     var labels: UnsafeMutablePointer<UInt64>
@@ -46,10 +49,19 @@ public final class HNSWIndex: @unchecked Sendable {
     var rngState: UInt64
 
     let rw = ReadWriteLock()
-    /// Non-nil only while a parallel bulk build runs.
-    var stripes: StripedLocks?
+    /// Non-nil only while a parallel bulk build runs (`lockBase` is its raw mutex array).
+    var stripes: StripedLocks? {
+        didSet { lockBase = stripes?.base; lockCount = stripes?.count ?? 1 }
+    }
+    var lockBase: UnsafeMutablePointer<pthread_mutex_t>?
+    var lockCount = 1
     let entryLock = Mutex(())
     let pool = Mutex<[HNSWScratch]>([])
+
+    /// Memory-access tuning for the beam search, for benchmarks: 0 = none, 1 = touch the
+    /// first cache line of each unvisited neighbour's vector before computing distances,
+    /// 2 = touch every cache line of them (a software prefetch). Set before searching.
+    public nonisolated(unsafe) var prefetchMode = 2
 
     /// Hard ceiling on slots (labels are UInt64, slots UInt32; `.max` marks "none").
     public static let maxSlots = Int(UInt32.max - 1)
@@ -68,6 +80,8 @@ public final class HNSWIndex: @unchecked Sendable {
         do { vectors = try VectorArena(dimension: dim) } catch {
             throw HNSWError(.invalidArgument, error.message)
         }
+        vbase = vectors.base
+        vstride = vectors.stride
         links0 = .allocate(capacity: 1)
         upper = .allocate(capacity: 1)
         labels = .allocate(capacity: 1)
@@ -126,7 +140,9 @@ public final class HNSWIndex: @unchecked Sendable {
     func reserveUnlocked(_ n: Int) throws(HNSWError) {
         guard n > capacity else { return }
         guard n <= Self.maxSlots else { throw HNSWError(.capacityExceeded, "\(n) slots exceed \(Self.maxSlots)") }
+        vectors.setCount(min(slotCount, vectors.capacity))  // rows to carry over
         do { try vectors.reserve(n) } catch { throw HNSWError(.capacityExceeded, error.message) }
+        vbase = vectors.base
         links0 = Self.grown(links0, old: capacity * stride0, new: n * stride0)
         upper = Self.grown(upper, old: capacity, new: n)
         labels = Self.grown(labels, old: capacity, new: n)
@@ -144,7 +160,15 @@ public final class HNSWIndex: @unchecked Sendable {
 
     // MARK: Slot helpers
 
-    @inline(__always) func vec(_ s: UInt32) -> UnsafeMutablePointer<Float> { vectors.base + Int(s) &* vectors.stride }
+    @inline(__always) func vec(_ s: UInt32) -> UnsafeMutablePointer<Float> { vbase + Int(s) &* vstride }
+
+    @inline(__always) func lockSlot(_ s: UInt32) {
+        if let lockBase { pthread_mutex_lock(lockBase + Int(s) % lockCount) }
+    }
+
+    @inline(__always) func unlockSlot(_ s: UInt32) {
+        if let lockBase { pthread_mutex_unlock(lockBase + Int(s) % lockCount) }
+    }
 
     /// The neighbour list of slot `s` at `level`: word 0 is the count, then the slots.
     @inline(__always)
@@ -172,7 +196,7 @@ public final class HNSWIndex: @unchecked Sendable {
         let i = Int(s)
         levels[i] = UInt8(level)
         flags[i] = 0
-        links0[i * stride0] = 0
+        (links0 + i * stride0).update(repeating: 0, count: stride0)
         if i < slotCount { upper[i]?.deallocate() }
         if level > 0 {
             let p = UnsafeMutablePointer<UInt32>.allocate(capacity: level * strideUp)

@@ -97,11 +97,13 @@ final class HNSWScratch: @unchecked Sendable {
     var candidates: KeyHeap
     var results: KeyHeap
     /// Neighbour ids copied out of a list (parallel build) or collected before distances.
-    var nbuf: UnsafeMutablePointer<UInt32>
+    let nbuf: UnsafeMutablePointer<UInt32>
     /// Working lists for the neighbour heuristic.
-    var sel: UnsafeMutablePointer<UInt64>
-    var cand: UnsafeMutablePointer<UInt64>
-    var nbuf64: UnsafeMutablePointer<UInt64>
+    let sel: UnsafeMutablePointer<UInt64>
+    let cand: UnsafeMutablePointer<UInt64>
+    let nbuf64: UnsafeMutablePointer<UInt64>
+    /// Distances matching `nbuf`.
+    let dbuf: UnsafeMutablePointer<Float>
     let listCapacity: Int
     var sink: UInt8 = 0
     /// The prepared (normalised) query.
@@ -119,6 +121,7 @@ final class HNSWScratch: @unchecked Sendable {
         sel = .allocate(capacity: listCapacity)
         cand = .allocate(capacity: listCapacity)
         nbuf64 = .allocate(capacity: listCapacity)
+        dbuf = .allocate(capacity: listCapacity)
         query = .allocate(capacity: 16)
         queryCapacity = 16
     }
@@ -141,6 +144,7 @@ final class HNSWScratch: @unchecked Sendable {
         sel.deallocate()
         cand.deallocate()
         nbuf64.deallocate()
+        dbuf.deallocate()
         query.deallocate()
     }
 

@@ -49,6 +49,7 @@ final class ReadWriteLock: @unchecked Sendable {
 final class StripedLocks: @unchecked Sendable {
     let count: Int
     private let locks: UnsafeMutablePointer<pthread_mutex_t>
+    var base: UnsafeMutablePointer<pthread_mutex_t> { locks }
 
     init(count: Int) {
         self.count = count

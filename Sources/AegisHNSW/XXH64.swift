@@ -1,11 +1,11 @@
 /// XXH64 (Yann Collet's xxHash, 64-bit) in pure Swift, for the graph encoding's checksum.
 /// Matches the reference implementation (tests check the published vectors).
 public enum XXH64 {
-    static let p1: UInt64 = 11_400_714_785_092_866_753
-    static let p2: UInt64 = 14_029_467_366_897_019_727
-    static let p3: UInt64 = 1_609_587_929_392_839_161
-    static let p4: UInt64 = 9_650_029_242_287_828_579
-    static let p5: UInt64 = 2_870_177_450_012_600_261
+    static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
+    static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+    static let p3: UInt64 = 0x1656_67B1_9E37_79F9
+    static let p4: UInt64 = 0x85EB_CA77_C2B2_AE63
+    static let p5: UInt64 = 0x27D4_EB2F_1656_67C5
 
     @inline(__always) static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
 

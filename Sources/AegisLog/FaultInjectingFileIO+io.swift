@@ -37,7 +37,7 @@ extension FaultInjectingFileIO {
     }
 
     public func close(_ handle: IOHandle) throws {
-        withState { s in
+        rawState { s in
             s.handles[handle.fd] = nil
             for (path, fd) in s.locks where fd == handle.fd { s.locks[path] = nil }
         }
@@ -107,6 +107,8 @@ extension FaultInjectingFileIO {
     }
 
     public func fsync(_ handle: IOHandle) throws {
+        let delay = syncDelayMicroseconds
+        if delay > 0 { usleep(delay) }
         try withState { s in
             try tick(&s, .fsync, handle.path)
             let i = try self.handle(s, handle)
@@ -140,17 +142,17 @@ extension FaultInjectingFileIO {
 
     public func fileSize(atPath path: String) throws -> Int64? {
         let p = Self.normalize(path)
-        return withState { s in s.entries[p].map { Int64(s.inodes[$0]!.data.count) } }
+        return try withState { s in s.entries[p].map { Int64(s.inodes[$0]!.data.count) } }
     }
 
     public func fileExists(_ path: String) -> Bool {
         let p = Self.normalize(path)
-        return withState { s in s.entries[p] != nil || s.directories.contains(p) }
+        return rawState { s in s.entries[p] != nil || s.directories.contains(p) }
     }
 
     public func isDirectory(_ path: String) -> Bool {
         let p = Self.normalize(path)
-        return withState { s in s.directories.contains(p) }
+        return rawState { s in s.directories.contains(p) }
     }
 
     public func rename(_ from: String, to: String) throws {
@@ -194,7 +196,7 @@ extension FaultInjectingFileIO {
 
     public func makeDirectory(_ path: String) throws {
         let p = Self.normalize(path)
-        withState { s in
+        try withState { s in
             var dir = p
             while !s.directories.contains(dir) {
                 s.directories.insert(dir)

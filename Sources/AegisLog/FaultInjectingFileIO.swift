@@ -58,6 +58,8 @@ public final class FaultInjectingFileIO: FileIO, Sendable {
         var faults: [Fault] = []
         var capacity: Int? = nil
         var powerLosses = 0
+        var syncDelayMicros: UInt32 = 0
+        var poweredOff = false
     }
 
     private let state: Mutex<State>
@@ -88,6 +90,12 @@ public final class FaultInjectingFileIO: FileIO, Sendable {
     /// Bytes currently held by all files.
     public var usedBytes: Int { state.withLock { Self.used($0) } }
 
+    /// Simulated latency of every fsync/fdatasync (slept outside the lock), to exercise group commit.
+    public var syncDelayMicroseconds: UInt32 {
+        get { state.withLock { $0.syncDelayMicros } }
+        set { state.withLock { $0.syncDelayMicros = newValue } }
+    }
+
     public func operationCount(_ operation: Operation) -> Int { state.withLock { $0.counts[operation] ?? 0 } }
 
     public var powerLossCount: Int { state.withLock { $0.powerLosses } }
@@ -96,7 +104,9 @@ public final class FaultInjectingFileIO: FileIO, Sendable {
 
     /// Simulates a power loss: every file keeps its fsynced bytes plus whatever `mode` lets
     /// survive of the rest; directory entries not made durable by a directory fsync vanish
-    /// (creations) or revert (renames, removals). All open handles and locks become invalid.
+    /// (creations) or revert (renames, removals). All open handles and locks become invalid and
+    /// the machine stays off — every operation fails with EIO, so the "dead" process can write
+    /// nothing more — until `powerOn()`.
     public func simulatePowerLoss(mode: PowerLossMode) {
         state.withLock { s in
             var survivors: [Int: Inode] = [:]
@@ -112,7 +122,17 @@ public final class FaultInjectingFileIO: FileIO, Sendable {
             s.handles.removeAll()
             s.locks.removeAll()
             s.powerLosses += 1
+            s.poweredOff = true
         }
+    }
+
+    /// Ends a simulated power loss: the file system works again (for the "rebooted" process).
+    public func powerOn() { state.withLock { $0.poweredOff = false } }
+
+    /// `simulatePowerLoss` then `powerOn`.
+    public func simulatePowerLossAndReboot(mode: PowerLossMode) {
+        simulatePowerLoss(mode: mode)
+        powerOn()
     }
 
     static func afterPowerLoss(_ node: Inode, mode: PowerLossMode, rng: inout SplitMix64) -> [UInt8] {
@@ -159,6 +179,13 @@ public final class FaultInjectingFileIO: FileIO, Sendable {
     public func setContents(of path: String, _ bytes: [UInt8]) {
         state.withLock { s in
             let p = Self.normalize(path)
+            var dir = IOPath.directory(of: p)
+            while !s.directories.contains(dir) {
+                s.directories.insert(dir)
+                let parent = IOPath.directory(of: dir)
+                if parent == dir { break }
+                dir = parent
+            }
             let inode = s.entries[p] ?? { let i = s.nextInode; s.nextInode += 1; return i }()
             s.inodes[inode] = Inode(data: bytes, synced: bytes)
             s.entries[p] = inode
@@ -171,8 +198,13 @@ public final class FaultInjectingFileIO: FileIO, Sendable {
 
     // MARK: helpers
 
-    func withState<R>(_ body: (inout State) throws -> R) rethrows -> R {
-        try state.withLock { try body(&$0) }
+    func rawState<R>(_ body: (inout State) -> R) -> R { state.withLock { body(&$0) } }
+
+    func withState<R>(_ body: (inout State) throws -> R) throws -> R {
+        try state.withLock { s in
+            if s.poweredOff { throw Self.ioError("machine is powered off (simulated power loss)", "/", EIO) }
+            return try body(&s)
+        }
     }
 
     static func normalize(_ path: String) -> String {

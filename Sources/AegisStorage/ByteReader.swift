@@ -19,7 +19,7 @@ struct ByteReader {
     var isAtEnd: Bool { position == count }
 
     func fail(_ message: String) -> AegisError {
-        AegisError.corruption("\(what): \(message) at byte \(position)")
+        AegisError.corruption(what.isEmpty ? "\(message) at byte \(position)" : "\(what): \(message) at byte \(position)")
     }
 
     @inline(__always) mutating func need(_ n: Int) throws {
@@ -99,7 +99,17 @@ struct ByteReader {
         let n = try count()
         if n == 0 { return "" }
         let raw = try bytes(n)
-        guard let s = String(validating: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+        let u = raw.assumingMemoryBound(to: UInt8.self)
+        // ASCII fast path (ids, names, most content): valid UTF-8 by construction.
+        var ascii = true
+        var i = 0
+        while i + 8 <= n {
+            if UnsafeRawPointer(u.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { ascii = false; break }
+            i += 8
+        }
+        if ascii { while i < n { if u[i] >= 0x80 { ascii = false; break }; i += 1 } }
+        if ascii { return String(decoding: u, as: UTF8.self) }
+        guard let s = String(validating: u, as: UTF8.self) else {
             position -= n
             throw fail("invalid UTF-8 in a string of \(n) bytes")
         }

@@ -38,8 +38,8 @@ final class ProjectTables: @unchecked Sendable {
     var byHash: [HashKey: SlotList] = [:]
     var byAgent: [String?: Set<Int32>] = [:]
     var byNamespace: [String: Set<Int32>] = [:]
-    /// memory id → its votes in insertion order.
-    var votes: [String: [Vote]] = [:]
+    /// memory row number → its votes in insertion order.
+    var votes: [Int32: [Vote]] = [:]
     var voteCount = 0
     var sessions: [String: SessionProgress] = [:]
     var features: [FeatureKey: FeatureRecord] = [:]
@@ -73,11 +73,11 @@ final class ProjectTables: @unchecked Sendable {
             s.remove(r)
             byNamespace[row.namespace] = s.isEmpty ? nil : s
         }
-        if let vs = votes.removeValue(forKey: row.id) { voteCount -= vs.count }
+        if let vs = votes.removeValue(forKey: r) { voteCount -= vs.count }
     }
 
-    func addVote(_ v: Vote) {
-        votes[v.memoryId, default: []].append(v)
+    func addVote(_ v: Vote, row: Int32) {
+        votes[row, default: []].append(v)
         voteCount += 1
     }
 

@@ -11,7 +11,7 @@ struct SnapshotImage: @unchecked Sendable {
     var liveMemories: Int
     var vectors: FrozenVectors?
     /// Per project (sorted by id): votes by memory, sessions, features in creation order.
-    var projects: [(id: String, votes: [String: [Vote]], sessions: [String: SessionProgress], features: [FeatureKey: FeatureRecord], featureOrder: [FeatureKey])]
+    var projects: [(id: String, votes: [Int32: [Vote]], sessions: [String: SessionProgress], features: [FeatureKey: FeatureRecord], featureOrder: [FeatureKey])]
     var index: (bytes: [UInt8], lsn: UInt64)?
 
     init(state s: StoreState, index: (bytes: [UInt8], lsn: UInt64)?) {

@@ -1,5 +1,6 @@
 import AegisCore
 import AegisLog
+import Dispatch
 
 /// What a snapshot file says about itself (header + section table).
 public struct SnapshotInfo: Sendable, Equatable {
@@ -109,10 +110,18 @@ struct SnapshotReader {
                 throw corrupt(path, "section \(kind) entry out of bounds", offset: Int(tableOffset))
             }
             let s = Section(kind: kind, offset: Int(off), length: Int(len), count: Int(count), checksum: sum, aux: aux)
-            guard Checksum.xxh3(UnsafeRawBufferPointer(rebasing: buf[s.offset..<(s.offset + s.length)])) == sum else {
-                throw corrupt(path, "\(kind) section checksum mismatch", offset: s.offset)
-            }
             sections[kind] = s
+        }
+        // Every byte between the header and the table is either in a section or zero padding
+        // (< 64 bytes before each section and before the table), so no bit of the file is unchecked.
+        guard tableOffset + tableLength == UInt64(tOff) else { throw corrupt(path, "bytes between the section table and the trailer", offset: Int(tableOffset)) }
+        var cursor = StorageFormat.snapshotHeaderSize
+        for s in sections.values.sorted(by: { ($0.offset, $0.length) < ($1.offset, $1.length) }) + [Section(kind: .index, offset: Int(tableOffset), length: 0, count: 0, checksum: 0, aux: 0)] {
+            guard s.offset >= cursor, s.offset - cursor < StorageFormat.sectionAlignment else {
+                throw corrupt(path, "sections overlap or leave a gap at byte \(cursor)", offset: cursor)
+            }
+            for i in cursor..<s.offset where buf[i] != 0 { throw corrupt(path, "non-zero padding byte", offset: i) }
+            cursor = s.offset + s.length
         }
         for k in [SnapshotSectionKind.memories, .votes, .sessions, .features, .vectors] where sections[k] == nil {
             throw corrupt(path, "lacks the \(k) section")
@@ -137,28 +146,52 @@ struct SnapshotReader {
             throw corrupt(path, "holds memories but no vector dimension")
         }
 
-        state.rows.reserveCapacity(memCount + 1024)
-        var counts: [String: Int] = [:]
-        try decodeBlocks(buf, sections[.memories]!, path: path) { r, i in
-            let row = try RowCodec.readMemoryRow(&r, slot: Int32(i))
-            state.rows.append(row)
-            counts[row.projectId, default: 0] += 1
+        // Section checksums (vectors dominate) run beside the parallel decoding of the memory rows.
+        let memSection = sections[.memories]!
+        let blocks = try blockList(buf, memSection, path: path)
+        let half = SnapshotReader.split(blocks)
+        let failures = Mutex<[AegisError]>([])
+        let bufBox = Unchecked(buf)
+        let sectionList = Array(sections.values)
+        state.rows = [MemoryRow?](unsafeUninitializedCapacity: memCount + 1024) { out, initialized in
+            let outBox = Unchecked(out.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: 3) { job in
+                let buf = bufBox.value
+                func record(_ e: any Error) { failures.withLock { $0.append(e as? AegisError ?? AegisError(.internal, "\(e)")) } }
+                if job == 0 {
+                    for sec in sectionList {
+                        if Checksum.xxh3(UnsafeRawBufferPointer(rebasing: buf[sec.offset..<(sec.offset + sec.length)])) != sec.checksum {
+                            record(corrupt(path, "\(sec.kind) section checksum mismatch", offset: sec.offset))
+                        }
+                    }
+                    return
+                }
+                guard let base = outBox.value else { return }
+                let mine = job == 1 ? blocks[..<half] : blocks[half...]
+                var next = mine.first?.firstRow ?? memCount
+                let end = mine.last.map { $0.firstRow + $0.count } ?? memCount
+                do {
+                    try decodeBlocks(buf, mine, kind: .memories, path: path) { r, i in
+                        guard i < end, i == next else { throw corrupt(path, "memory rows out of order") }
+                        (base + i).initialize(to: try RowCodec.readMemoryRow(&r, slot: Int32(i)))
+                        next += 1
+                    }
+                } catch { record(error) }
+                if next < end { (base + next).initialize(repeating: nil, count: end - next) }
+            }
+            initialized = memCount
         }
-        guard state.rows.count == memCount else { throw corrupt(path, "memories section holds \(state.rows.count) rows, table says \(memCount)") }
-        for (p, n) in counts { state.project(p).reserve(memories: n) }
-        for (i, row) in state.rows.enumerated() {
-            let t = state.project(row!.projectId)
-            guard t.memoryById[row!.id] == nil else { throw corrupt(path, "memory \(row!.id) appears twice") }
-            t.indexMemory(row!, at: Int32(i))
-        }
+        if let e = failures.withLock({ $0.first }) { throw e }
+        guard blocks.reduce(0, { $0 + $1.count }) == memCount else { throw corrupt(path, "memories section holds \(blocks.reduce(0) { $0 + $1.count }) rows, table says \(memCount)") }
+        try buildIndexes(state, path: path)
         state.liveMemories = memCount
 
         try decodeBlocks(buf, sections[.votes]!, path: path) { r, _ in
             let v = try RowCodec.readVote(&r)
-            guard state.rowNumber(project: v.projectId, id: v.memoryId) != nil else {
+            guard let r = state.rowNumber(project: v.projectId, id: v.memoryId) else {
                 throw corrupt(path, "vote \(v.id) refers to a missing memory \(v.memoryId)")
             }
-            state.project(v.projectId).addVote(v)
+            state.project(v.projectId).addVote(v, row: r)
         }
         try decodeBlocks(buf, sections[.sessions]!, path: path) { r, _ in
             let s = try RowCodec.readSession(&r)
@@ -188,16 +221,56 @@ struct SnapshotReader {
         return Loaded(info: info, state: state, index: index)
     }
 
-    /// Walks the blocks of a record section: checksum before decompression, capped raw size,
-    /// rows must consume each block exactly; the total row count must match the table.
-    private func decodeBlocks(_ buf: UnsafeRawBufferPointer, _ s: Section, path: String,
-                              row: (inout ByteReader, Int) throws -> Void) throws {
+    struct Block { var offset: Int; var firstRow: Int; var count: Int; var storedLength: Int }
+
+    /// The blocks of a record section from their headers (bounds-checked; checksums are
+    /// verified when a block is decoded).
+    private func blockList(_ buf: UnsafeRawBufferPointer, _ s: Section, path: String) throws -> [Block] {
+        var out: [Block] = []
         var pos = s.offset
         let end = s.offset + s.length
-        var seen = 0
-        var scratch: [UInt8] = []
+        var rows = 0
         while pos < end {
             guard end - pos >= StorageFormat.blockHeaderSize else { throw corrupt(path, "\(s.kind) block header truncated", offset: pos) }
+            let storedLen = Int(buf.loadUnaligned(fromByteOffset: pos + 12, as: UInt32.self).littleEndian)
+            let count = Int(buf.loadUnaligned(fromByteOffset: pos + 16, as: UInt32.self).littleEndian)
+            guard storedLen <= end - pos - StorageFormat.blockHeaderSize, count <= s.length else {
+                throw corrupt(path, "\(s.kind) block header invalid", offset: pos)
+            }
+            out.append(Block(offset: pos, firstRow: rows, count: count, storedLength: storedLen))
+            rows += count
+            pos += StorageFormat.blockHeaderSize + storedLen
+        }
+        guard rows == s.count else { throw corrupt(path, "\(s.kind) section holds \(rows) rows, table says \(s.count)", offset: s.offset) }
+        return out
+    }
+
+    /// Index splitting `blocks` into two halves of about equal bytes.
+    static func split(_ blocks: [Block]) -> Int {
+        let total = blocks.reduce(0) { $0 + $1.storedLength }
+        var acc = 0
+        for (i, b) in blocks.enumerated() {
+            acc += b.storedLength
+            if acc * 2 >= total { return i + 1 }
+        }
+        return blocks.count
+    }
+
+    private func decodeBlocks(_ buf: UnsafeRawBufferPointer, _ s: Section, path: String,
+                              row: (inout ByteReader, Int) throws -> Void) throws {
+        try decodeBlocks(buf, try blockList(buf, s, path: path)[...], kind: s.kind, path: path, row: row)
+    }
+
+    /// Decodes blocks: checksum before decompression, capped raw size, rows must consume each
+    /// block exactly. `row` gets the reader and the row's index in the section.
+    private func decodeBlocks(_ buf: UnsafeRawBufferPointer, _ blocks: ArraySlice<Block>, kind: SnapshotSectionKind, path: String,
+                              row: (inout ByteReader, Int) throws -> Void) throws {
+        let s = (kind: kind, unused: 0)
+        var scratch: [UInt8] = []
+        for block in blocks {
+            let pos = block.offset
+            var seen = block.firstRow
+            let end = pos + StorageFormat.blockHeaderSize + block.storedLength
             let h = UnsafeRawBufferPointer(rebasing: buf[pos..<(pos + StorageFormat.blockHeaderSize)])
             let sum = h.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian
             let rawLen = Int(h.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian)
@@ -205,7 +278,7 @@ struct SnapshotReader {
             let count = Int(h.loadUnaligned(fromByteOffset: 16, as: UInt32.self).littleEndian)
             let flags = h.loadUnaligned(fromByteOffset: 20, as: UInt32.self).littleEndian
             guard rawLen <= StorageFormat.maxBlockRawSize, storedLen <= end - pos - StorageFormat.blockHeaderSize,
-                  flags & ~StorageFormat.flagBlockLZ4 == 0, count <= rawLen else {
+                  flags & ~StorageFormat.flagBlockLZ4 == 0, count <= rawLen, count == block.count else {
                 throw corrupt(path, "\(s.kind) block header invalid (raw \(rawLen), stored \(storedLen), rows \(count), flags \(flags))", offset: pos)
             }
             let stored = UnsafeRawBufferPointer(rebasing: buf[(pos + StorageFormat.blockHeaderSize)..<(pos + StorageFormat.blockHeaderSize + storedLen)])
@@ -233,8 +306,77 @@ struct SnapshotReader {
                 guard storedLen == rawLen else { throw corrupt(path, "\(s.kind) uncompressed block sizes differ", offset: pos) }
                 try rows(stored)
             }
-            pos += StorageFormat.blockHeaderSize + storedLen
         }
-        guard seen == s.count else { throw corrupt(path, "\(s.kind) section holds \(seen) rows, table says \(s.count)", offset: s.offset) }
     }
+
+    /// Builds the per-project lookups from `state.rows` (three independent jobs in parallel).
+    private func buildIndexes(_ state: StoreState, path: String) throws {
+        let rows = state.rows
+        let n = rows.count
+        // Project of every row (rows of one project are usually contiguous).
+        var projectIds: [String] = []
+        var projectOf = [UInt16](repeating: 0, count: n)
+        var last = "", lastIndex: UInt16 = 0, lookup: [String: UInt16] = [:]
+        for i in 0..<n {
+            let p = rows[i]!.projectId
+            if i == 0 || p != last {
+                if let k = lookup[p] { lastIndex = k } else {
+                    guard projectIds.count < Int(UInt16.max) else { throw corrupt(path, "more than 65535 projects") }
+                    lastIndex = UInt16(projectIds.count); lookup[p] = lastIndex; projectIds.append(p)
+                }
+                last = p
+            }
+            projectOf[i] = lastIndex
+        }
+        var counts = [Int](repeating: 0, count: projectIds.count)
+        for k in projectOf { counts[Int(k)] += 1 }
+        let tables = projectIds.map { state.project($0) }
+
+        let duplicate = Mutex<String?>(nil)
+        let box = UnsafeSendable(tables: tables, rows: rows, projectOf: projectOf, counts: counts)
+        DispatchQueue.concurrentPerform(iterations: 3) { job in
+            switch job {
+            case 0:
+                var byId = box.counts.map { [String: Int32](minimumCapacity: $0) }
+                for i in 0..<n {
+                    let k = Int(box.projectOf[i])
+                    if byId[k].updateValue(Int32(i), forKey: box.rows[i]!.id) != nil { duplicate.withLock { $0 = box.rows[i]!.id } }
+                }
+                for (k, t) in box.tables.enumerated() { t.memoryById = byId[k] }
+            case 1:
+                var byHash = box.counts.map { [HashKey: SlotList](minimumCapacity: $0) }
+                for i in 0..<n {
+                    let k = Int(box.projectOf[i])
+                    let h = box.rows[i]!.hash
+                    if let l = byHash[k][h] { byHash[k][h] = l.appending(Int32(i)) } else { byHash[k][h] = .one(Int32(i)) }
+                }
+                for (k, t) in box.tables.enumerated() { t.byHash = byHash[k] }
+            default:
+                var byAgent = box.tables.map { _ in [String?: Set<Int32>]() }
+                var byNamespace = box.tables.map { _ in [String: Set<Int32>]() }
+                for i in 0..<n {
+                    let k = Int(box.projectOf[i])
+                    let r = box.rows[i]!
+                    byAgent[k][r.agentId, default: []].insert(Int32(i))
+                    byNamespace[k][r.namespace, default: []].insert(Int32(i))
+                }
+                for (k, t) in box.tables.enumerated() { t.byAgent = byAgent[k]; t.byNamespace = byNamespace[k] }
+            }
+        }
+        if let d = duplicate.withLock({ $0 }) { throw corrupt(path, "memory \(d) appears twice") }
+    }
+}
+
+/// Hands a value to concurrently running jobs that only read it (or write disjoint parts).
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Read-only inputs shared by the index-building jobs.
+private struct UnsafeSendable: @unchecked Sendable {
+    let tables: [ProjectTables]
+    let rows: [MemoryRow?]
+    let projectOf: [UInt16]
+    let counts: [Int]
 }

@@ -23,15 +23,25 @@ enum EventCodec {
 
     /// Decodes one log record's payload into its events. `dimension` (when known) is enforced
     /// for vectors. Throws `corruption` or `unsupportedVersion` naming `what`.
-    static func decodeRecord(type: UInt8, payload: UnsafeRawBufferPointer, what: String, dimension: Int?) throws -> [StoreEvent] {
+    static func decodeRecord(type: UInt8, payload: UnsafeRawBufferPointer, what: @autoclosure () -> String, dimension: Int?) throws -> [StoreEvent] {
+        do {
+            return try decode(type: type, payload: payload, dimension: dimension)
+        } catch let e as AegisError {
+            let w = what()
+            throw AegisError(e.code, w.isEmpty ? e.message : "\(w): \(e.message)", field: e.field, location: e.location)
+        }
+    }
+
+    private static func decode(type: UInt8, payload: UnsafeRawBufferPointer, dimension: Int?) throws -> [StoreEvent] {
+        let what = ""
         var r = ByteReader(payload, what: what)
         let version = try r.u8()
         guard version <= StorageFormat.payloadVersion else {
-            throw AegisError(.unsupportedVersion, "\(what): payload version \(version), this build reads ≤ \(StorageFormat.payloadVersion)")
+            throw AegisError(.unsupportedVersion, "payload version \(version), this build reads ≤ \(StorageFormat.payloadVersion)")
         }
         guard version >= 1 else { throw r.fail("payload version 0") }
         guard let t = StoreRecordType(rawValue: type) else {
-            throw AegisError(.unsupportedVersion, "\(what): record type \(type) is unknown to this version")
+            throw AegisError(.unsupportedVersion, "record type \(type) is unknown to this version")
         }
         if t == .batch {
             let n = try r.count(minItemBytes: 2, limit: StorageFormat.maxBatchEvents)

@@ -101,7 +101,7 @@ final class StoreState: @unchecked Sendable {
             }
             row.updatedAt = v.createdAt
             rows[Int(r)] = row
-            p.addVote(v)
+            p.addVote(v, row: r)
             return true
 
         case .sessionCreate(let s):

@@ -78,7 +78,10 @@ public struct StoreView {
 
     // MARK: votes
     /// Vote rows of one memory, in insertion order.
-    public func votes(project: String, memoryId: String) -> [Vote] { state.projects[project]?.votes[memoryId] ?? [] }
+    public func votes(project: String, memoryId: String) -> [Vote] {
+        guard let p = state.projects[project], let r = p.memoryById[memoryId] else { return [] }
+        return p.votes[r] ?? []
+    }
     public func voteCount(project: String) -> Int { state.projects[project]?.voteCount ?? 0 }
     /// Calls `body` for every vote row of `project` (grouped by memory).
     public func forEachVote(project: String, _ body: (Vote) throws -> Void) rethrows {

@@ -16,13 +16,22 @@ public enum VectorKernels {
         #endif
     }
 
-    @usableFromInline @inline(__always)
+    @inlinable @inline(__always)
     static func madd(_ acc: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
         #if arch(arm64) || AEGIS_FMA
         return acc.addingProduct(a, b)
         #else
         return acc + a * b
         #endif
+    }
+
+    /// Horizontal sum by halving (cheaper than `.sum()`'s lane-by-lane reduction).
+    @inlinable @inline(__always)
+    static func hsum(_ v: SIMD16<Float>) -> Float {
+        let a = v.lowHalf + v.highHalf
+        let b = a.lowHalf + a.highHalf
+        let c = b.lowHalf + b.highHalf
+        return c[0] + c[1]
     }
 
     /// Inner product of `n` floats.
@@ -49,7 +58,7 @@ public enum VectorKernels {
                       rb.loadUnaligned(fromByteOffset: o, as: SIMD16<Float>.self))
             i &+= 16
         }
-        var sum = ((s0 + s1) + (s2 + s3)).sum()
+        var sum = hsum((s0 + s1) + (s2 + s3))
         while i < n {
             sum += a[i] * b[i]
             i &+= 1
@@ -83,7 +92,7 @@ public enum VectorKernels {
             s0 = madd(s0, d0, d0)
             i &+= 16
         }
-        var sum = ((s0 + s1) + (s2 + s3)).sum()
+        var sum = hsum((s0 + s1) + (s2 + s3))
         while i < n {
             let d = a[i] - b[i]
             sum += d * d

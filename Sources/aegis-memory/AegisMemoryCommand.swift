@@ -12,11 +12,16 @@ struct AegisMemoryCommand: AsyncParsableCommand {
             ServeCommand.self,
             KeysCommand.self,
             BenchCommand.self,
+            ExplainCommand.self,
             VerifyCommand.self,
             StatsCommand.self,
             RepairCommand.self,
             DemoDataCommand.self,
             DebugWriterCommand.self,
+            ExportCommand.self,
+            ImportCommand.self,
+            BackupCommand.self,
+            RestoreCommand.self,
         ]
     )
 }

@@ -33,9 +33,13 @@ struct BenchANNCommand: ParsableCommand {
     @Option(help: "Neighbours per query.") var k = 10
     @Option(help: "Timed passes per ef (median reported).") var reps = 3
     @Option(name: .customLong("ef"), help: "Comma-separated ef_search sweep.")
-    var efList = "10,16,24,32,48,64,96,128,192,256,384,512"
+    var efList = "10,16,24,32,40,48,64,96,128,192,256,384,512"
     @Option(name: .customLong("insert-n"), help: "Extra vectors inserted one at a time after the build (incremental rate).")
     var insertN = 10_000
+    @Option(name: .customLong("prefetch-mode"), help: "Beam-search memory tuning: 0 none, 1 first line, 2 all lines (default).")
+    var prefetchMode = 2
+    @Flag(name: .customLong("ab-prefetch"), help: "After the sweep, compare prefetch modes 0/1/2 interleaved at the target ef.")
+    var abPrefetch = false
     @Flag(name: .customLong("dim-check"), help: "Also verify every vector is finite and report norms.") var dimCheck = false
     @Flag(help: "Print only the JSON line.") var json = false
 
@@ -80,6 +84,7 @@ struct BenchANNCommand: ParsableCommand {
         let config = HNSWConfiguration(dimension: d, metric: .cosine, m: m, efConstruction: efConstruction)
         let rss0 = residentBytes()
         let index = try HNSWIndex(configuration: config, capacity: n + insertN)
+        index.prefetchMode = prefetchMode
         let t0 = now()
         try baseSet.values.withUnsafeBufferPointer { try index.insert(labels: (0..<UInt64(n)).map { $0 }, vectors: $0, threads: threads) }
         let buildS = now() - t0
@@ -90,6 +95,27 @@ struct BenchANNCommand: ParsableCommand {
 
         let gtRows = (0..<querySet.n).map { i in Set(truth.values[(i * truth.d)..<(i * truth.d + k)].map { UInt64($0) }) }
         let sweep = try runSweep(index: index, querySet: querySet, truth: gtRows, filter: nil)
+        var abJSON = ""
+        if abPrefetch, let target = sweep.first(where: { $0.recall >= targetRecall }) {
+            var qps = [[Double]](repeating: [], count: 3)
+            var hits = [HNSWHit]()
+            try querySet.values.withUnsafeBufferPointer { qp in
+                for _ in 0..<5 {
+                    for mode in 0..<3 {
+                        index.prefetchMode = mode
+                        let t = nowNs()
+                        for qi in 0..<querySet.n {
+                            _ = try index.search(query: UnsafeBufferPointer(rebasing: qp[(qi * d)..<((qi + 1) * d)]), k: k, ef: target.ef, into: &hits)
+                        }
+                        qps[mode].append(Double(querySet.n) / (Double(nowNs() - t) / 1e9))
+                    }
+                }
+            }
+            index.prefetchMode = prefetchMode
+            let med = qps.map { $0.sorted()[$0.count / 2] }
+            log(String(format: "prefetch A/B at ef=%d (median of 5 interleaved passes): none %.0f, first line %.0f, all lines %.0f qps", target.ef, med[0], med[1], med[2]))
+            abJSON = ",\"prefetch_ab_qps\":[\(med.map { fmt($0) }.joined(separator: ","))]"
+        }
         var filtered: [SweepRow]? = nil
         var filterInfo = ""
         if let sel = filterSelectivity {
@@ -144,7 +170,7 @@ struct BenchANNCommand: ParsableCommand {
         if let filtered {
             out += ",\(filterInfo)\"filtered_at_target\":\(op(filtered)),\"filtered_sweep\":[\(filtered.map(\.json).joined(separator: ","))]"
         }
-        out += "}"
+        out += abJSON + "}"
         print(out)
     }
 

@@ -9,7 +9,8 @@ import Foundation
 /// SIGKILL it at any moment and check that every acknowledged write survived:
 ///   `put <id>` · `del <id>` · `vote <memory-id> <vote-id>` · `upd <id> <n>` (metadata u = n)
 ///   `dep <id>` · `sess <session-id>` · `item <session-id> <item>` · `feat <feature-id>` · `pass <feature-id>`
-///   `ckpt <lsn>` after a checkpoint. Every id is prefixed with `--prefix` (one per run).
+///   `ckpt <lsn>` after a checkpoint; `try-del <id>` before a delete is committed (an
+///   unacknowledged delete may still have become durable). Every id is prefixed with `--prefix` (one per run).
 struct DebugWriterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "debug-writer", abstract: "Crash-test load generator.",
                                                     shouldDisplay: false)
@@ -114,6 +115,7 @@ struct DebugWorker: Sendable {
             } else if roll < 68 {
                 let i = Int(rng.next() % UInt64(live.count))
                 let target = live.remove(at: i)
+                out.line("try-del \(target)")
                 try await store.commit([.memoryDelete(projectId: project, id: target)])
                 updates[target] = nil
                 out.line("del \(target)")

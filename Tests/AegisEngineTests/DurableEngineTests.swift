@@ -88,10 +88,16 @@ func closeWithoutCheckpoint(_ e: AegisEngine) async throws {
         try await closeWithoutCheckpoint(e)
         e = try await AegisEngine.open(directory: dir, embedder: hashEmbedder, configuration: c)
         #expect(try await runQueries(e, count: queries) == before)
+        #expect(e.health().indexesLoadedFromCheckpoint == 1 && e.health().indexesRebuilt == 0)
         // 2. Clean restart: close checkpoints the graph; reopen loads it.
         try await e.close()
         e = try await AegisEngine.open(directory: dir, embedder: hashEmbedder, configuration: c)
+        #expect(e.health().indexesLoadedFromCheckpoint == 1)
         #expect(try await runQueries(e, count: queries) == before)
+        // 3. A damaged index section is ignored (derived data): rebuilt from the tables, same answers.
+        let damaged = try await AegisEngine(backend: CorruptSectionBackend(inner: e.backend), embedder: hashEmbedder, configuration: c)
+        #expect(damaged.health().indexesRebuilt == 1)
+        #expect(try await runQueries(damaged, count: queries) == before)
         try await e.close()
     }
 
@@ -154,6 +160,49 @@ func closeWithoutCheckpoint(_ e: AegisEngine) async throws {
         #expect(mismatch?.message.contains("hash-64") == true && mismatch?.message.contains("hash-32") == true)
     }
 
+    @Test func readYourWritesUnderConcurrency() async throws {
+        let dir = tempDir("ryw")
+        defer { removeTree(dir) }
+        let e = try await AegisEngine.open(directory: dir, embedder: hashEmbedder)
+        try await withThrowingTaskGroup(of: Void.self) { g in
+            for w in 0..<6 {
+                g.addTask {
+                    for round in 0..<4 {
+                        let r = try await e.addBatch(project: P, AddBatchRequest(items: (0..<10).map {
+                            AddMemoryRequest(content: "writer \(w) round \(round) item \($0)", agentId: "w\(w)") }))
+                        for res in r.results { _ = try await e.get(project: P, id: res.id) }   // never 404
+                        let q = try await e.query(project: P, QueryRequest(query: "writer \(w) round \(round) item 3", agentId: "w\(w)", topK: 1))
+                        #expect(q.memories.first?.id == r.results[3].id)
+                    }
+                }
+            }
+            try await g.waitForAll()
+        }
+        try await e.close()
+    }
+
+    @Test func backgroundServicesCheckpointAndSweep() async throws {
+        let dir = tempDir("bg")
+        defer { removeTree(dir) }
+        var c = EngineConfiguration()
+        c.checkpointIntervalSeconds = 1
+        c.ttlSweepIntervalSeconds = 1
+        let e = try await AegisEngine.open(directory: dir, embedder: hashEmbedder, configuration: c)
+        _ = try await e.addText("expires soon", agent: "a", ttl: 1)
+        _ = try await e.addText("stays", agent: "a")
+        let task = Task { await e.runBackgroundServices() }
+        var swept = false
+        for _ in 0..<50 {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            let h = e.health()
+            if h.lastCheckpoint != nil, h.lastTTLSweep != nil, e.health().indexedMemories == 1 { swept = true; break }
+        }
+        task.cancel()
+        await task.value
+        #expect(swept)
+        try await e.close()
+    }
+
     @Test func concurrentVotesOnTheDurableStore() async throws {
         let dir = tempDir("votes")
         defer { removeTree(dir) }
@@ -187,6 +236,25 @@ func closeWithoutCheckpoint(_ e: AegisEngine) async throws {
         #expect(ids == [long] && !ids.contains(short))
         try await e.close()
     }
+}
+
+/// Hands the engine a bit-flipped index section (everything else delegated).
+final class CorruptSectionBackend: EngineBackend, @unchecked Sendable {
+    let inner: any EngineBackend
+    init(inner: any EngineBackend) { self.inner = inner }
+    func commit(_ changes: [EngineChange]) async throws { try await inner.commit(changes) }
+    func read<T>(_ body: (any TableView) throws -> T) rethrows -> T { try inner.read(body) }
+    func embeddingModel() -> (name: String, dimension: Int)? { inner.embeddingModel() }
+    func recordEmbeddingModel(name: String, dimension: Int) async throws {}
+    func loadedIndexSection() -> [UInt8]? {
+        guard var b = inner.loadedIndexSection(), b.count > 100 else { return nil }
+        b[b.count / 2] ^= 0x10
+        return b
+    }
+    func reembeddedSinceIndex() -> Set<String> { [] }
+    func checkpoint(indexSection: [UInt8]) async throws {}
+    func readOnlyReason() -> String? { nil }
+    func close() async throws {}
 }
 
 struct SplitMix {

@@ -69,6 +69,8 @@ import AegisCore
         for res in r.results { _ = try await e.get(project: P, id: res.id) }
         let q = try await e.query(project: P, QueryRequest(query: "two", agentId: "a", topK: 1))
         #expect(q.memories.first?.id == r.results[3].id)
+        // Per-hash dedup locks are released (no growth with the number of contents ever added).
+        #expect(e.writeLocks.count == 0)
         let tooMany = await expectError(.validation) {
             _ = try await e.addBatch(project: P, AddBatchRequest(items: Array(repeating: AddMemoryRequest(content: "x"), count: 101)))
         }

@@ -134,7 +134,7 @@ import Testing
         #expect(records.map(\.lsn) == [11])
         #expect(report.firstLSN == 11)
         // Removal was made durable.
-        io.simulatePowerLoss(mode: .dropUnsynced)
+        io.simulatePowerLossAndReboot(mode: .dropUnsynced)
         #expect(io.allFiles().filter { $0.hasSuffix(".seg") }.count == 2)
     }
 
@@ -166,6 +166,7 @@ import Testing
         #expect(log.durableLSN == 20)
         io.simulatePowerLoss(mode: .dropUnsynced)
         try? await log.close()
+        io.powerOn()
         let (records, _) = try await reopenAndRead(io)
         #expect(records.count == 20)
     }
