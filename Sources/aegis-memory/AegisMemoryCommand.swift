@@ -18,6 +18,10 @@ struct AegisMemoryCommand: AsyncParsableCommand {
             RepairCommand.self,
             DemoDataCommand.self,
             DebugWriterCommand.self,
+            ExportCommand.self,
+            ImportCommand.self,
+            BackupCommand.self,
+            RestoreCommand.self,
         ]
     )
 }

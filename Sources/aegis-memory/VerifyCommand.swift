@@ -9,7 +9,10 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Verify a data directory: every snapshot, log record and checksum, and a full recovery.")
 
     @Option(name: .long, help: "Data directory.")
-    var dataDir: String
+    var dataDir: String?
+
+    @Option(name: .long, help: "Verify a backup directory instead (made by `backup`).")
+    var backup: String?
 
     @Flag(name: .long, help: "Also print what was checked.")
     var verbose = false
@@ -18,6 +21,8 @@ struct VerifyCommand: AsyncParsableCommand {
     var strict = false
 
     func run() async throws {
+        if let backup { try VerifyBackup.run(backup); return }
+        guard let dataDir else { throw ValidationError("give --data-dir D or --backup B") }
         let report = StoreVerifier.verify(directory: dataDir)
         if verbose { for line in report.checked { print("ok       \(line)") } }
         for w in report.warnings { print("warning  \(w)") }
