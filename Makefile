@@ -101,3 +101,10 @@ test: export AEGIS_REQUIRE_OPS_TOOLS := 1
 ops-bench: deps
 	$(SWIFT) build -c release --product aegis-memory
 	BIN=.build/release/aegis-memory N=$${N:-100000} scripts/ops-bench.sh
+
+# Engine torture rounds: 1,000 fixed queries × restart equivalence on 2,000 memories, 10,000
+# concurrent durable votes (`make torture` should also run this target).
+.PHONY: torture-engine
+torture-engine: deps
+	$(SWIFT) build --build-tests
+	AEGIS_TORTURE=1 $(SWIFT) test --skip-build --filter AegisEngineTests

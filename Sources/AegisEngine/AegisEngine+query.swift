@@ -33,8 +33,8 @@ extension AegisEngine {
             v.int(request.efSearch, [.key("ef_search")], min: 1, max: 4096)
             try v.check()
             try checkBound(boundAgent, request.agentId, field: "agent_id")
-            let agent = request.agentId ?? boundAgent
-            let filter = MemoryFilter.query(agentId: agent, namespace: request.namespace, userId: request.userId, now: now())
+            // Without agent_id the 1.2 meaning stays: global memories only (also for bound keys).
+            let filter = MemoryFilter.query(agentId: request.agentId, namespace: request.namespace, userId: request.userId, now: now())
             let (memories, _) = try await search(project: project, text: request.query, filter: filter, k: request.topK,
                                                  minScore: request.minScore, ef: request.efSearch)
             return QueryResponse(memories: memories, queryTimeMs: elapsedMs(since: start))

@@ -28,7 +28,19 @@ final class HNSWAdapter: ApproximateIndex, @unchecked Sendable {
         return r.hits.map { Int($0.label) }
     }
 
-    func encode() -> [UInt8] { failure == nil ? index.encoded() : [] }
+    /// The graph bytes for the checkpoint. Deleted memories' vectors must not survive into a
+    /// snapshot (real erasure), and a tombstoned slot still holds its vector: when the graph
+    /// has tombstones, a compacted copy (survivors only) is encoded instead — the live graph
+    /// is left alone, so searches never stall on it. Empty bytes (rebuild at start-up) if the
+    /// copy cannot be made.
+    func encode() -> [UInt8] {
+        guard failure == nil else { return [] }
+        let bytes = index.encoded()
+        guard index.deletedCount > 0 else { return bytes }
+        guard let copy = try? HNSWIndex(decoding: bytes) else { return [] }
+        do { try copy.compact(threads: 2) } catch { return [] }
+        return copy.encoded()
+    }
 }
 
 /// Creates and decodes the per-project approximate index.

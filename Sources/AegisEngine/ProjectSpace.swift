@@ -81,6 +81,7 @@ final class ProjectSpace: @unchecked Sendable {
     func remove(id: String) {
         guard let slot = slotOf.removeValue(forKey: id) else { return }
         setInfo(slot, nil)
+        for i in (slot * dimension)..<((slot + 1) * dimension) { vectors[i] = 0 }
         ann?.remove(slot: slot)
         free.append(slot)
     }

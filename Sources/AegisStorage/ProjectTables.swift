@@ -23,6 +23,40 @@ enum SlotList: Sendable {
     }
 }
 
+/// Row numbers in ascending order (= creation order while the store is open).
+struct RowSet: Sequence, Sendable {
+    private(set) var rows: [Int32] = []
+    var count: Int { rows.count }
+    var isEmpty: Bool { rows.isEmpty }
+
+    init() {}
+    init(sorted: [Int32]) { rows = sorted }
+
+    mutating func insert(_ r: Int32) {
+        if let last = rows.last, r <= last {
+            let i = index(of: r)
+            if i < rows.count, rows[i] == r { return }
+            rows.insert(r, at: i)
+        } else {
+            rows.append(r)
+        }
+    }
+    mutating func remove(_ r: Int32) {
+        let i = index(of: r)
+        if i < rows.count, rows[i] == r { rows.remove(at: i) }
+    }
+    /// First position whose row is ≥ r.
+    private func index(of r: Int32) -> Int {
+        var lo = 0, hi = rows.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if rows[mid] < r { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+    func makeIterator() -> IndexingIterator<[Int32]> { rows.makeIterator() }
+}
+
 /// (namespace, feature_id): the key of a feature inside a project.
 public struct FeatureKey: Hashable, Sendable {
     public var namespace: String
@@ -36,8 +70,8 @@ final class ProjectTables: @unchecked Sendable {
     let projectId: String
     var memoryById: [String: Int32] = [:]
     var byHash: [HashKey: SlotList] = [:]
-    var byAgent: [String?: Set<Int32>] = [:]
-    var byNamespace: [String: Set<Int32>] = [:]
+    var byAgent: [String?: RowSet] = [:]
+    var byNamespace: [String: RowSet] = [:]
     /// memory row number → its votes in insertion order.
     var votes: [Int32: [Vote]] = [:]
     var voteCount = 0
@@ -58,21 +92,17 @@ final class ProjectTables: @unchecked Sendable {
     func indexMemory(_ row: MemoryRow, at r: Int32) {
         memoryById[row.id] = r
         if let l = byHash[row.hash] { byHash[row.hash] = l.appending(r) } else { byHash[row.hash] = .one(r) }
-        byAgent[row.agentId, default: []].insert(r)
-        byNamespace[row.namespace, default: []].insert(r)
+        byAgent[row.agentId, default: RowSet()].insert(r)
+        byNamespace[row.namespace, default: RowSet()].insert(r)
     }
 
     func unindexMemory(_ row: MemoryRow, at r: Int32) {
         memoryById[row.id] = nil
         if let l = byHash[row.hash] { byHash[row.hash] = l.removing(r) }
-        if var s = byAgent[row.agentId] {
-            s.remove(r)
-            byAgent[row.agentId] = s.isEmpty ? nil : s
-        }
-        if var s = byNamespace[row.namespace] {
-            s.remove(r)
-            byNamespace[row.namespace] = s.isEmpty ? nil : s
-        }
+        byAgent[row.agentId]?.remove(r)
+        if byAgent[row.agentId]?.isEmpty == true { byAgent[row.agentId] = nil }
+        byNamespace[row.namespace]?.remove(r)
+        if byNamespace[row.namespace]?.isEmpty == true { byNamespace[row.namespace] = nil }
         if let vs = votes.removeValue(forKey: r) { voteCount -= vs.count }
     }
 

@@ -94,9 +94,12 @@ struct Recovery {
         }
 
         var replayed = 0
+        let pipeline = ReplayPipeline(state: state)
+        var pipelineFinished = false
+        defer { if !pipelineFinished { pipeline.finish() } }
         let apply: (LogRecordView) throws -> Void = { view in
             let events = try EventCodec.decodeRecord(type: view.type, payload: view.payload, what: Recovery.what(view), dimension: nil)
-            state.apply(events, lsn: view.lsn, timestamp: view.timestamp)
+            pipeline.add(lsn: view.lsn, timestamp: view.timestamp, events: events)
             replayed += 1
             if catchUp != nil, view.lsn > indexFrom {
                 catchUp!.append(ReplayedCommit(lsn: view.lsn, timestamp: view.timestamp, events: events))
@@ -109,6 +112,8 @@ struct Recovery {
             logOptions.firstLSN = base + 1
             let (w, logReport) = try WriteAheadLog.open(directory: logDirectory, io: io, options: logOptions,
                                                         replayFrom: base + 1, replay: apply)
+            pipeline.finish()
+            pipelineFinished = true
             wal = w
             report.log = logReport
             if w.lastLSN < base {
@@ -121,6 +126,7 @@ struct Recovery {
                                           maxRecordSize: options.log.maxRecordSize, body: apply)
             report.logTailIgnoredBytes = scan.tailIgnoredBytes
         }
+        if !pipelineFinished { pipeline.finish(); pipelineFinished = true }
         report.replayedRecords = replayed
         report.skippedEvents = state.skippedEvents
         report.indexCatchUp = catchUp

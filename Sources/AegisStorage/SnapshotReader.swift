@@ -153,6 +153,8 @@ struct SnapshotReader {
         let failures = Mutex<[AegisError]>([])
         let bufBox = Unchecked(buf)
         let sectionList = Array(sections.values)
+        let keys = RowKeys(capacity: memCount)
+        defer { keys.release() }
         state.rows = [MemoryRow?](unsafeUninitializedCapacity: memCount + 1024) { out, initialized in
             let outBox = Unchecked(out.baseAddress)
             DispatchQueue.concurrentPerform(iterations: 3) { job in
@@ -173,17 +175,22 @@ struct SnapshotReader {
                 do {
                     try decodeBlocks(buf, mine, kind: .memories, path: path) { r, i in
                         guard i < end, i == next else { throw corrupt(path, "memory rows out of order") }
-                        (base + i).initialize(to: try RowCodec.readMemoryRow(&r, slot: Int32(i)))
+                        let row = try RowCodec.readMemoryRow(&r, slot: Int32(i))
+                        keys.set(i, row)
+                        (base + i).initialize(to: row)
                         next += 1
                     }
                 } catch { record(error) }
-                if next < end { (base + next).initialize(repeating: nil, count: end - next) }
+                if next < end {
+                    (base + next).initialize(repeating: nil, count: end - next)
+                    keys.fillEmpty(next..<end)
+                }
             }
             initialized = memCount
         }
         if let e = failures.withLock({ $0.first }) { throw e }
         guard blocks.reduce(0, { $0 + $1.count }) == memCount else { throw corrupt(path, "memories section holds \(blocks.reduce(0) { $0 + $1.count }) rows, table says \(memCount)") }
-        try buildIndexes(state, path: path)
+        try buildIndexes(state, keys: keys, path: path)
         state.liveMemories = memCount
 
         try decodeBlocks(buf, sections[.votes]!, path: path) { r, _ in
@@ -309,16 +316,15 @@ struct SnapshotReader {
         }
     }
 
-    /// Builds the per-project lookups from `state.rows` (three independent jobs in parallel).
-    private func buildIndexes(_ state: StoreState, path: String) throws {
-        let rows = state.rows
-        let n = rows.count
+    /// Builds the per-project lookups from the row keys (three independent jobs in parallel).
+    private func buildIndexes(_ state: StoreState, keys: RowKeys, path: String) throws {
+        let n = keys.count
         // Project of every row (rows of one project are usually contiguous).
         var projectIds: [String] = []
         var projectOf = [UInt16](repeating: 0, count: n)
         var last = "", lastIndex: UInt16 = 0, lookup: [String: UInt16] = [:]
         for i in 0..<n {
-            let p = rows[i]!.projectId
+            let p = keys.projects[i]
             if i == 0 || p != last {
                 if let k = lookup[p] { lastIndex = k } else {
                     guard projectIds.count < Int(UInt16.max) else { throw corrupt(path, "more than 65535 projects") }
@@ -333,37 +339,75 @@ struct SnapshotReader {
         let tables = projectIds.map { state.project($0) }
 
         let duplicate = Mutex<String?>(nil)
-        let box = UnsafeSendable(tables: tables, rows: rows, projectOf: projectOf, counts: counts)
+        let box = Unchecked((tables: tables, projectOf: projectOf, counts: counts))
         DispatchQueue.concurrentPerform(iterations: 3) { job in
+            let (tables, projectOf, counts) = box.value
             switch job {
             case 0:
-                var byId = box.counts.map { [String: Int32](minimumCapacity: $0) }
+                var byId = counts.map { [String: Int32](minimumCapacity: $0) }
                 for i in 0..<n {
-                    let k = Int(box.projectOf[i])
-                    if byId[k].updateValue(Int32(i), forKey: box.rows[i]!.id) != nil { duplicate.withLock { $0 = box.rows[i]!.id } }
+                    let k = Int(projectOf[i])
+                    if byId[k].updateValue(Int32(i), forKey: keys.ids[i]) != nil { duplicate.withLock { $0 = keys.ids[i] } }
                 }
-                for (k, t) in box.tables.enumerated() { t.memoryById = byId[k] }
+                for (k, t) in tables.enumerated() { t.memoryById = byId[k] }
             case 1:
-                var byHash = box.counts.map { [HashKey: SlotList](minimumCapacity: $0) }
+                var byHash = counts.map { [HashKey: SlotList](minimumCapacity: $0) }
                 for i in 0..<n {
-                    let k = Int(box.projectOf[i])
-                    let h = box.rows[i]!.hash
+                    let k = Int(projectOf[i])
+                    let h = keys.hashes[i]
                     if let l = byHash[k][h] { byHash[k][h] = l.appending(Int32(i)) } else { byHash[k][h] = .one(Int32(i)) }
                 }
-                for (k, t) in box.tables.enumerated() { t.byHash = byHash[k] }
+                for (k, t) in tables.enumerated() { t.byHash = byHash[k] }
             default:
-                var byAgent = box.tables.map { _ in [String?: Set<Int32>]() }
-                var byNamespace = box.tables.map { _ in [String: Set<Int32>]() }
+                var byAgent = tables.map { _ in [String?: [Int32]]() }
+                var byNamespace = tables.map { _ in [String: [Int32]]() }
                 for i in 0..<n {
-                    let k = Int(box.projectOf[i])
-                    let r = box.rows[i]!
-                    byAgent[k][r.agentId, default: []].insert(Int32(i))
-                    byNamespace[k][r.namespace, default: []].insert(Int32(i))
+                    let k = Int(projectOf[i])
+                    byAgent[k][keys.agents[i], default: []].append(Int32(i))
+                    byNamespace[k][keys.namespaces[i], default: []].append(Int32(i))
                 }
-                for (k, t) in box.tables.enumerated() { t.byAgent = byAgent[k]; t.byNamespace = byNamespace[k] }
+                for (k, t) in tables.enumerated() {
+                    t.byAgent = byAgent[k].mapValues { RowSet(sorted: $0) }
+                    t.byNamespace = byNamespace[k].mapValues { RowSet(sorted: $0) }
+                }
             }
         }
         if let d = duplicate.withLock({ $0 }) { throw corrupt(path, "memory \(d) appears twice") }
+    }
+}
+
+/// The lookup keys of every decoded row, in flat buffers written by the decoding jobs (each
+/// writes its own rows), so index building never copies whole rows.
+final class RowKeys: @unchecked Sendable {
+    let count: Int
+    let ids: UnsafeMutablePointer<String>
+    let projects: UnsafeMutablePointer<String>
+    let hashes: UnsafeMutablePointer<HashKey>
+    let agents: UnsafeMutablePointer<String?>
+    let namespaces: UnsafeMutablePointer<String>
+
+    init(capacity: Int) {
+        count = capacity
+        ids = .allocate(capacity: max(1, capacity)); projects = .allocate(capacity: max(1, capacity))
+        hashes = .allocate(capacity: max(1, capacity)); agents = .allocate(capacity: max(1, capacity))
+        namespaces = .allocate(capacity: max(1, capacity))
+    }
+    func set(_ i: Int, _ row: MemoryRow) {
+        (ids + i).initialize(to: row.id); (projects + i).initialize(to: row.projectId); (hashes + i).initialize(to: row.hash)
+        (agents + i).initialize(to: row.agentId); (namespaces + i).initialize(to: row.namespace)
+    }
+    func fillEmpty(_ r: Range<Int>) {
+        for i in r { set(i, MemoryRow(id: "", projectId: "", userId: nil, agentId: nil, namespace: "", memoryType: .standard, content: "",
+                                      hash: HashKey(a: 0, b: 0, c: 0, d: 0), metadata: [:], scope: .global, sharedWithAgents: [],
+                                      derivedFromAgents: [], coordinationMetadata: [:], createdAt: Timestamp(microseconds: 0),
+                                      updatedAt: Timestamp(microseconds: 0), expiresAt: nil, bulletHelpful: 0, bulletHarmful: 0,
+                                      isDeprecated: false, deprecatedAt: nil, deprecatedBy: nil, supersededBy: nil,
+                                      sourceTrajectoryId: nil, errorPattern: nil, slot: -1)) }
+    }
+    func release() {
+        ids.deinitialize(count: count); projects.deinitialize(count: count); hashes.deinitialize(count: count)
+        agents.deinitialize(count: count); namespaces.deinitialize(count: count)
+        ids.deallocate(); projects.deallocate(); hashes.deallocate(); agents.deallocate(); namespaces.deallocate()
     }
 }
 
@@ -373,10 +417,3 @@ struct Unchecked<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-/// Read-only inputs shared by the index-building jobs.
-private struct UnsafeSendable: @unchecked Sendable {
-    let tables: [ProjectTables]
-    let rows: [MemoryRow?]
-    let projectOf: [UInt16]
-    let counts: [Int]
-}

@@ -13,7 +13,18 @@ extension Store {
         let lockHandle: IOHandle
         do {
             try io.makeDirectory(directory)
-            lockHandle = try io.lockExclusive(IOPath.join(directory, StorageFormat.lockFileName))
+            // A just-released lock can stay held for a moment by a process being spawned
+            // (fork duplicates descriptors until exec closes them): retry briefly.
+            var attempt = 0
+            while true {
+                do {
+                    lockHandle = try io.lockExclusive(IOPath.join(directory, StorageFormat.lockFileName))
+                    break
+                } catch let e as LogError where e.code == .locked && attempt < 10 {
+                    attempt += 1
+                    try? await Task.sleep(nanoseconds: 20_000_000)
+                }
+            }
         } catch let e as LogError where e.code == .locked {
             throw AegisError(.locked, "data directory \(directory) is locked by another process (is a server running on it?)",
                              location: .init(file: IOPath.join(directory, StorageFormat.lockFileName)))
@@ -22,13 +33,18 @@ extension Store {
         }
         var store: Store?
         do {
-            var report = StoreOpenReport()
-            try io.makeDirectory(IOPath.join(directory, StorageFormat.snapshotDirectory))
-            report.removedDebris = try removeDebris(io: io, directory: directory)
-            let recovered = try Recovery(io: io, directory: directory, options: options).run(writer: true, report: &report)
+            // Recovery is blocking file work: keep it off the cooperative pool.
+            let (recovered, recoveredReport) = try await Store.offload { () -> (Unchecked<Recovery.Result>, StoreOpenReport) in
+                var report = StoreOpenReport()
+                try io.makeDirectory(IOPath.join(directory, StorageFormat.snapshotDirectory))
+                report.removedDebris = try removeDebris(io: io, directory: directory)
+                let r = try Recovery(io: io, directory: directory, options: options).run(writer: true, report: &report)
+                return (Unchecked(r), report)
+            }
+            var report = recoveredReport
             report.durationMicros = Timestamp.now().microseconds - started.microseconds
-            let s = Store(directory: directory, readOnly: false, report: report, options: options, state: recovered.state,
-                          wal: recovered.wal, lockHandle: lockHandle)
+            let s = Store(directory: directory, readOnly: false, report: report, options: options, state: recovered.value.state,
+                          wal: recovered.value.wal, lockHandle: lockHandle)
             store = s
             try await s.ensureConfig()
             return s

@@ -31,6 +31,11 @@ final class StoreState: @unchecked Sendable {
         return rows[Int(r)]
     }
 
+    /// Mutates a live row in place (no copy of the row).
+    @inline(__always) func modifyRow(_ r: Int32, _ body: (inout MemoryRow) -> Void) {
+        body(&rows[Int(r)]!)
+    }
+
     // MARK: apply (deterministic; assumes validated events, skips and counts anything else)
 
     func apply(_ events: [StoreEvent], lsn: UInt64, timestamp: Int64) {
@@ -63,27 +68,31 @@ final class StoreState: @unchecked Sendable {
             return true
 
         case .memoryUpdate(let u):
-            guard let p = projects[u.projectId], let r = p.memoryById[u.id], var row = rows[Int(r)] else { return false }
+            guard let p = projects[u.projectId], let r = p.memoryById[u.id], rows[Int(r)] != nil else { return false }
+            var slot: Int32?
             if let e = u.embedding {
                 guard let arena = vectors, e.count == dimension else { return false }
-                row.slot = arena.append(e)
+                slot = arena.append(e)
             }
-            if let m = u.metadata { row.metadata = m }
-            if let patch = u.metadataPatch { row.metadata.merge(patch) }
-            if let e = u.expiresAt { row.expiresAt = e }
-            row.updatedAt = u.updatedAt
-            rows[Int(r)] = row
+            modifyRow(r) { row in
+                if let slot { row.slot = slot }
+                if let m = u.metadata { row.metadata = m }
+                if let patch = u.metadataPatch { row.metadata.merge(patch) }
+                if let e = u.expiresAt { row.expiresAt = e }
+                row.updatedAt = u.updatedAt
+            }
             return true
 
         case .memoryDeprecate(let d):
-            guard let p = projects[d.projectId], let r = p.memoryById[d.id], var row = rows[Int(r)] else { return false }
-            row.isDeprecated = true
-            row.deprecatedAt = d.at
-            row.deprecatedBy = d.deprecatedBy
-            row.supersededBy = d.supersededBy
-            if let reason = d.reason { row.metadata["deprecation_reason"] = .string(reason) }
-            row.updatedAt = d.at
-            rows[Int(r)] = row
+            guard let p = projects[d.projectId], let r = p.memoryById[d.id], rows[Int(r)] != nil else { return false }
+            modifyRow(r) { row in
+                row.isDeprecated = true
+                row.deprecatedAt = d.at
+                row.deprecatedBy = d.deprecatedBy
+                row.supersededBy = d.supersededBy
+                if let reason = d.reason { row.metadata["deprecation_reason"] = .string(reason) }
+                row.updatedAt = d.at
+            }
             return true
 
         case .memoryDelete(let projectId, let id):
@@ -94,13 +103,13 @@ final class StoreState: @unchecked Sendable {
             return true
 
         case .vote(let v):
-            guard let p = projects[v.projectId], let r = p.memoryById[v.memoryId], var row = rows[Int(r)] else { return false }
+            guard let p = projects[v.projectId], let r = p.memoryById[v.memoryId], rows[Int(r)] != nil else { return false }
+            // In place: no copy of the row.
             switch v.vote {
-            case .helpful: row.bulletHelpful += 1
-            case .harmful: row.bulletHarmful += 1
+            case .helpful: rows[Int(r)]!.bulletHelpful += 1
+            case .harmful: rows[Int(r)]!.bulletHarmful += 1
             }
-            row.updatedAt = v.createdAt
-            rows[Int(r)] = row
+            rows[Int(r)]!.updatedAt = v.createdAt
             p.addVote(v, row: r)
             return true
 

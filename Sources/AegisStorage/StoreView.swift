@@ -45,13 +45,13 @@ public struct StoreView {
         return list.all.compactMap { state.rows[Int($0)] }
     }
 
-    /// Memories of `project` owned by `agentId` (nil = memories without an owner), any order.
+    /// Memories of `project` owned by `agentId` (nil = memories without an owner), oldest row first.
     public func memories(project: String, agentId: String?) -> [MemoryRow] {
         guard let set = state.projects[project]?.byAgent[agentId] else { return [] }
         return set.compactMap { state.rows[Int($0)] }
     }
 
-    /// Memories of `project` in `namespace`, any order.
+    /// Memories of `project` in `namespace`, oldest row first.
     public func memories(project: String, namespace: String) -> [MemoryRow] {
         guard let set = state.projects[project]?.byNamespace[namespace] else { return [] }
         return set.compactMap { state.rows[Int($0)] }
@@ -62,7 +62,7 @@ public struct StoreView {
     public func forEachMemory(project: String, namespace: String? = nil, _ body: (MemoryRow) throws -> Bool) rethrows {
         guard let p = state.projects[project] else { return }
         if let namespace {
-            for r in p.byNamespace[namespace] ?? [] { if let row = state.rows[Int(r)], try !body(row) { return } }
+            for r in p.byNamespace[namespace] ?? RowSet() { if let row = state.rows[Int(r)], try !body(row) { return } }
         } else {
             for r in p.memoryById.values { if let row = state.rows[Int(r)], try !body(row) { return } }
         }

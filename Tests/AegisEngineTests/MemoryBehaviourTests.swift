@@ -1,5 +1,6 @@
 import Testing
 import AegisCore
+import AegisHNSW
 @testable import AegisEngine
 
 @Suite struct MemoryBehaviourTests {
@@ -18,6 +19,31 @@ import AegisCore
         try await e.delete(project: P, id: r.id)
         #expect(await expectError(.notFound) { _ = try await e.get(project: P, id: r.id) } != nil)
         #expect(await expectError(.notFound) { try await e.delete(project: P, id: r.id) } != nil)
+    }
+
+    @Test func deletedVectorsDoNotSurviveIntoTheCheckpoint() async throws {
+        let backend = InMemoryBackend()
+        let e = try await makeEngine(backend)
+        var ids: [String] = []
+        for i in 0..<30 { ids.append(try await e.addText("keeper number \(i)", agent: "a")) }
+        func graph() throws -> HNSWIndex {
+            let entry = try #require(IndexSection.decode(backend.loadedIndexSection() ?? [])?[P])
+            return try HNSWIndex(decoding: entry.graph)
+        }
+        try await e.checkpoint()
+        #expect(try graph().count == 30)
+        try await e.delete(project: P, id: ids[3])
+        try await e.delete(project: P, id: ids[17])
+        try await e.checkpoint()
+        // The checkpointed graph holds survivors only: no tombstoned slot (whose bytes would
+        // still carry the deleted memories' vectors).
+        let g = try graph()
+        #expect(g.count == 28 && g.deletedCount == 0)
+        // The compacted graph serves every survivor after a restart.
+        let e2 = try await makeEngine(backend)
+        #expect(e2.health().indexesLoadedFromCheckpoint == 1)
+        let r = try await e2.query(project: P, QueryRequest(query: "keeper number 7", agentId: "a", topK: 30))
+        #expect(r.memories.count == 28)
     }
 
     @Test func explicitScopeIsNotReportedAsInferred() async throws {

@@ -136,6 +136,11 @@ func timed(_ client: KeepAliveClient, _ method: String, _ path: String, _ body: 
     let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
     if res?.0 != expect { errors += 1 }
     lat[op, default: []].append(dt)
+    // The engine's own time for queries (`query_time_ms` in the body) separates HTTP overhead.
+    if op == "query", let body = res?.1, let r = String(decoding: body.suffix(40), as: UTF8.self).range(of: "\"query_time_ms\":") {
+        let text = String(decoding: body.suffix(40), as: UTF8.self)[r.upperBound...].prefix { $0 != "}" }
+        if let v = Double(text) { lat["engine", default: []].append(v) }
+    }
 }
 
 func pct(_ v: [Double], _ p: Double) -> Double {
@@ -180,12 +185,14 @@ let (mixed, mixedWall) = runPhase { c, cl, r, lat, err in
 }
 
 let h50 = pct(anchor.lat["health"] ?? [], 0.5)
+let eng = query.lat["engine"] ?? []
 let q = query.lat["query"] ?? [], a = add.lat["add"] ?? []
 print("HTTPBench: \(memories) memories preloaded in \(f(preloadSeconds)) s, \(clients) clients, loopback, hashing embedder")
 print("anchor  GET /health       p50 \(f(h50)) ms  p99 \(f(pct(anchor.lat["health"] ?? [], 0.99))) ms  errors \(anchor.errors)")
 print("query   POST /query       p50 \(f(pct(q, 0.5))) ms  p99 \(f(pct(q, 0.99))) ms  \(Int(Double(q.count) / queryWall)) req/s  errors \(query.errors)  (p50 = \(f(pct(q, 0.5) / h50))x health)")
 print("add     POST /add         p50 \(f(pct(a, 0.5))) ms  p99 \(f(pct(a, 0.99))) ms  \(Int(Double(a.count) / addWall)) req/s  errors \(add.errors)  (p50 = \(f(pct(a, 0.5) / h50))x health)")
-let all = mixed.lat.values.flatMap { $0 }
+print("        engine query_time_ms p50 \(f(pct(eng, 0.5))) ms  p99 \(f(pct(eng, 0.99))) ms (HTTP + client share of p50: \(f(pct(q, 0.5) - pct(eng, 0.5))) ms)")
+let all = mixed.lat.filter { $0.key != "engine" }.values.flatMap { $0 }
 print("mixed   80/15/5           \(Int(Double(mixed.ops) / mixedWall)) ops/s over \(f(mixedWall)) s  p50 \(f(pct(all, 0.5))) ms  p99 \(f(pct(all, 0.99))) ms  errors \(mixed.errors)")
 for op in ["query", "add", "vote"] {
     let v = mixed.lat[op] ?? []

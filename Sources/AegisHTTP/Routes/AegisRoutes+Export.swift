@@ -69,7 +69,7 @@ extension AegisRoutes {
                 summary.record(err)
             case .memory(let m, let index, _):
                 total += 1
-                batch.append((index, m.engineRecord))
+                batch.append((index, m.importRecord()))  // AegisExport's conversion; project always from the key
                 if batch.count >= 256 { try await flush() }
             }
         }
