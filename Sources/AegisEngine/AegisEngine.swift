@@ -112,10 +112,14 @@ public final class AegisEngine: Sendable {
     public func close() async throws {
         let already = state.withLock { s -> Bool in defer { s.closed = true }; return s.closed }
         if already { return }
+        // Always close the backend, even when the final checkpoint fails (the log has
+        // everything; the next start replays it).
+        var firstError: (any Error)?
         if backend.readOnlyReason() == nil {
-            try await backend.checkpoint(indexSection: spaces.encode())
+            do { try await backend.checkpoint(indexSection: spaces.encode()) } catch { firstError = error }
         }
-        try await backend.close()
+        do { try await backend.close() } catch { firstError = firstError ?? error }
+        if let firstError { throw firstError }
     }
 
     func checkOpen() throws {
