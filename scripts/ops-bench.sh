@@ -11,7 +11,8 @@ T="$(mktemp -d /tmp/aegis-opsbench-XXXXXX)"; trap 'rm -rf "$T"' EXIT
 bytes=$(du -sb "$T/d" | cut -f1)
 measure() { # label, command…
   local label="$1"; shift
-  local out; out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -o "$T/time.txt" -f "%e %M" "$@" >/dev/null 2>"$T/stderr.txt" || { cat "$T/stderr.txt" >&2; return 1; }
+  local out; out=$(tail -1 "$T/time.txt")
   local secs=${out% *} rss=${out#* }
   local mbs; mbs=$(awk -v b="$bytes" -v s="$secs" 'BEGIN{ if (s>0) printf "%.0f", b/1048576/s; else print "inf" }')
   printf "%-28s %8.2f s  %8s MB/s  peak RSS %6.1f MiB\n" "$label" "$secs" "$mbs" "$(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}')"

@@ -45,21 +45,35 @@ public struct EngineImporter {
     public private(set) var summary = ImportSummary()
     public private(set) var total = 0
     private var reader = ImportReader()
+    private var sqlReader: PostgresDumpReader?
+    private var sqlBytes = 0
     private var batch: [(index: Int, project: String, record: ImportRecord)] = []
 
-    public init(engine: AegisEngine, defaultProject: String, forceProject: Bool = false, skipDuplicates: Bool = true, batchSize: Int = 256) {
+    /// `sqlDump`: the input is SQL text with a `COPY memories … FROM stdin` block (a pgsql
+    /// export or a pg_dump of an Aegis v1.2 database) instead of JSON records.
+    public init(engine: AegisEngine, defaultProject: String, forceProject: Bool = false, skipDuplicates: Bool = true,
+                batchSize: Int = 256, sqlDump: Bool = false) {
         self.engine = engine; self.defaultProject = defaultProject; self.forceProject = forceProject
         self.skipDuplicates = skipDuplicates; self.batchSize = batchSize
+        if sqlDump { sqlReader = PostgresDumpReader() }
     }
 
-    public var bytesRead: Int { reader.bytesRead }
+    public var bytesRead: Int { sqlReader == nil ? reader.bytesRead : sqlBytes }
 
     public mutating func feed(_ bytes: some Sequence<UInt8>) async throws {
-        try await handle(reader.feed(bytes))
+        if sqlReader != nil {
+            var r = sqlReader!; sqlReader = nil
+            let events = r.feed(bytes)
+            sqlReader = r
+            sqlBytes += bytes.underestimatedCount
+            try await handle(events)
+        } else {
+            try await handle(reader.feed(bytes))
+        }
     }
 
     public mutating func finish() async throws -> ImportSummary {
-        try await handle(reader.finish())
+        if sqlReader != nil { try await handle(sqlReader!.finish()) } else { try await handle(reader.finish()) }
         try await flush()
         return summary
     }

@@ -6,7 +6,8 @@ import Foundation
 
 /// `aegis-memory import --data-dir D FILE`: loads an export (NDJSON, concatenated objects, a
 /// JSON array or `{"memories": [...]}` — files of the v1.2 server, of its CLI, and of this
-/// server) into a store, streaming. `--from-postgres URL` reads an Aegis v1.2 PostgreSQL
+/// server; or `*.sql`: a pgsql export or a plain `pg_dump` of an Aegis v1.2 database) into a
+/// store, streaming. `--from-postgres URL` reads an Aegis v1.2 PostgreSQL
 /// database (or one loaded from `export --format pgsql`) through `psql`, embeddings included.
 /// Opens the store for writing: stop the server first (or use `POST /memories/import`).
 struct ImportCommand: AsyncParsableCommand {
@@ -38,7 +39,10 @@ struct ImportCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let started = Date()
-        var importer = EngineImporter(engine: engine, defaultProject: defaultProject, forceProject: forceProject, skipDuplicates: skipDuplicates)
+        // SQL text (a pgsql export or a pg_dump of a v1.2 database) is read from its COPY block.
+        let sql = file.map { $0.hasSuffix(".sql") } ?? false
+        var importer = EngineImporter(engine: engine, defaultProject: defaultProject, forceProject: forceProject,
+                                      skipDuplicates: skipDuplicates, sqlDump: sql)
         var progress = OpsSupport.Progress(label: "import")
         do {
             if let url = fromPostgres {

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisEngine
 import Foundation
 import Testing
 @testable import AegisExport
@@ -82,6 +83,48 @@ struct PostgresExportTests {
             #expect(again == m)
             #expect(again.embedding.map(\.bitPattern) == m.embedding.map(\.bitPattern))
             #expect(ContentHash.of(m.content) == m.contentHash)
+        }
+    }
+
+    /// pg_dump (plain SQL, from the same PostgreSQL build) of the loaded database reads back
+    /// through `PostgresDumpReader` (what `import FILE.sql` uses): every memory equal.
+    @Test func pgDumpReadsBack() throws {
+        let pgDump = URL(fileURLWithPath: pg.psqlPath).deletingLastPathComponent().appendingPathComponent("pg_dump").path
+        let r = try PostgresHarness.run([pgDump, "-d", "aegis", "--data-only", "-t", "memories"], env: pg.env)
+        #expect(r.status == 0, "\(r.stderr)")
+        var reader = PostgresDumpReader()
+        var got: [String: ImportedMemory] = [:]
+        for e in reader.feed(Array(r.stdout.utf8)) + reader.finish() {
+            switch e {
+            case .memory(let m, _, _): got[m.id!] = m
+            case .error(let err): Issue.record("dump row failed: \(err)")
+            }
+        }
+        #expect(got.count == memories.count)
+        for m in memories {
+            let x = try #require(got[m.id])
+            #expect(x.memory(projectId: x.projectId!, embedding: x.embedding!, fallbackScope: .global, now: Timestamp(seconds: 0)) == m)
+        }
+    }
+
+    /// pgsql export → PostgreSQL → import into a fresh engine (`import --from-postgres` path):
+    /// every memory, field and vector equal.
+    @Test func importBackIntoAnEngine() async throws {
+        let out = try pg.sql("SELECT row_to_json(m)::text FROM memories m ORDER BY created_at, id")
+        let dir = pg.dir.appendingPathComponent("engine-\(UInt32.random(in: 0...UInt32.max))").path
+        let engine = try await AegisEngine.open(directory: dir, embedder: TestEmbedder(dimension: dim))
+        var imp = EngineImporter(engine: engine, defaultProject: "unused")
+        try await imp.feed(Array(out.utf8))
+        let s = try await imp.finish()
+        #expect(s.imported == memories.count && s.errorCount == 0, "\(s.errors.prefix(3))")
+        var byId: [String: Memory] = [:]
+        for p in ["default-project", "other-project"] {
+            for m in try engine.exportMemories(project: p, ExportFilter(includeExpired: true)) { byId[m.id] = m }
+        }
+        try await engine.close()
+        for m in memories {
+            let got = try #require(byId[m.id])
+            #expect(got == m)
         }
     }
 
