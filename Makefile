@@ -27,8 +27,8 @@ test: deps models
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release
 
-torture: deps torture-storage
-	@echo "no torture tests yet"
+# Full-strength crash/corruption rounds of every module (hours in the worst case; not part of `make test`).
+torture: deps torture-log torture-storage torture-engine
 
 # Store crash tests at full strength: 1,000 SIGKILL rounds, 1,000 power-loss rounds per fsync policy, 10,000 snapshot bit flips.
 torture-storage: deps
@@ -109,7 +109,6 @@ torture-engine: deps
 	$(SWIFT) build --build-tests
 	AEGIS_TORTURE=1 $(SWIFT) test --skip-build --filter AegisEngineTests
 # AegisLog: heavy rounds (1,000 power losses per fsync policy, 10,000 bit flips, longer countdowns).
-torture: torture-log
 torture-log: deps
 	$(SWIFT) build --build-tests
 	AEGIS_TORTURE=1 $(SWIFT) test --skip-build --filter AegisLogTests
