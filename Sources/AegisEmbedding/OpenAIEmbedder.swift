@@ -70,6 +70,24 @@ public final class OpenAIEmbedder: Embedder {
         return out
     }
 
+    /// `session.data(for:)` with a hard deadline: FoundationNetworking's own timeout is not
+    /// reliably enforced under load (seen here: a 0.5 s timeout fired after 16 s). The first of
+    /// the response or the deadline wins; a late response is discarded.
+    private func fetch(_ req: URLRequest, deadline: TimeInterval) async throws -> (Data, URLResponse) {
+        let session = self.session
+        let once = FetchOnce()
+        return try await withCheckedThrowingContinuation { (cont: CheckedContinuation<(Data, URLResponse), Error>) in
+            let task = Task {
+                do { let r = try await session.data(for: req); if once.claim() { cont.resume(returning: r) } }
+                catch { if once.claim() { cont.resume(throwing: error) } }
+            }
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(max(0.001, deadline) * 1e9))
+                if once.claim() { task.cancel(); cont.resume(throwing: URLError(.timedOut)) }
+            }
+        }
+    }
+
     private func request(_ inputs: [String]) async throws -> [[Float]] {
         let cfg = configuration
         var req = URLRequest(url: cfg.baseURL.appendingPathComponent("embeddings"))
@@ -86,7 +104,7 @@ public final class OpenAIEmbedder: Embedder {
             let failure: EmbeddingError
             var wait: TimeInterval?
             do {
-                let (data, response) = try await session.data(for: req)
+                let (data, response) = try await fetch(req, deadline: cfg.timeout)
                 guard let http = response as? HTTPURLResponse else { throw EmbeddingError(.badResponse, "not an HTTP response") }
                 switch http.statusCode {
                 case 200..<300:
@@ -145,4 +163,11 @@ public final class OpenAIEmbedder: Embedder {
         state.withLock { $0.lastError = e }
         return e
     }
+}
+
+/// Lets exactly one of several racing callbacks resume a continuation.
+private final class FetchOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    func claim() -> Bool { lock.lock(); defer { lock.unlock() }; if done { return false }; done = true; return true }
 }
