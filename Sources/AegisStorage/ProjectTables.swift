@@ -68,12 +68,12 @@ public struct FeatureKey: Hashable, Sendable {
 /// (an index into `StoreState.rows`). Guarded by the store's lock.
 final class ProjectTables: @unchecked Sendable {
     let projectId: String
-    var memoryById: [String: Int32] = [:]
+    @exclusivity(unchecked) var memoryById: [IdKey: Int32] = [:]
     var byHash: [HashKey: SlotList] = [:]
     var byAgent: [String?: RowSet] = [:]
     var byNamespace: [String: RowSet] = [:]
     /// memory row number → its votes in insertion order.
-    var votes: [Int32: [Vote]] = [:]
+    @exclusivity(unchecked) var votes: [Int32: [Vote]] = [:]
     var voteCount = 0
     var sessions: [String: SessionProgress] = [:]
     var features: [FeatureKey: FeatureRecord] = [:]

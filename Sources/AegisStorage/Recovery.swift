@@ -93,17 +93,23 @@ struct Recovery {
             }
         }
 
+        var trace = OpenTrace()
         var replayed = 0
         let pipeline = ReplayPipeline(state: state)
         var pipelineFinished = false
         defer { if !pipelineFinished { pipeline.finish() } }
         let apply: (LogRecordView) throws -> Void = { view in
-            let events = try EventCodec.decodeRecord(type: view.type, payload: view.payload, what: Recovery.what(view), dimension: nil)
-            pipeline.add(lsn: view.lsn, timestamp: view.timestamp, events: events)
-            replayed += 1
             if catchUp != nil, view.lsn > indexFrom {
+                let events = try EventCodec.decodeRecord(type: view.type, payload: view.payload, what: Recovery.what(view), dimension: nil)
+                pipeline.add(lsn: view.lsn, timestamp: view.timestamp, events: events)
                 catchUp!.append(ReplayedCommit(lsn: view.lsn, timestamp: view.timestamp, events: events))
+            } else {
+                // Decoded straight into the pipeline's batch (no array per record).
+                try pipeline.add(lsn: view.lsn, timestamp: view.timestamp) { out in
+                    try EventCodec.decodeRecord(type: view.type, payload: view.payload, what: Recovery.what(view), dimension: nil, into: &out)
+                }
             }
+            replayed += 1
         }
 
         var wal: WriteAheadLog?
@@ -127,6 +133,7 @@ struct Recovery {
             report.logTailIgnoredBytes = scan.tailIgnoredBytes
         }
         if !pipelineFinished { pipeline.finish(); pipelineFinished = true }
+        trace.mark("log replay of \(replayed) records")
         report.replayedRecords = replayed
         report.skippedEvents = state.skippedEvents
         report.indexCatchUp = catchUp

@@ -4,20 +4,33 @@ import Foundation
 /// Replays decoded commits on a second thread: the log walker decodes record payloads (the
 /// payload views are only valid inside its callback) while this applies the previous batch
 /// to the state, so recovery uses both cores. Batches keep commit order.
+///
+/// Events are decoded straight into a batch's flat event array (no array per commit), and
+/// applied batches go back to a free list with their capacity kept, so a steady replay
+/// allocates nothing per record besides the events' own strings.
 final class ReplayPipeline: @unchecked Sendable {
-    typealias Commit = (lsn: UInt64, timestamp: Int64, events: [StoreEvent])
     static let batchSize = 2048
 
+    /// Commits `commits[i]` own `events[(i == 0 ? 0 : commits[i-1].end)..<commits[i].end]`.
+    struct Batch {
+        var events: [StoreEvent] = []
+        var commits: [(lsn: UInt64, timestamp: Int64, end: Int)] = []
+        init() {
+            events.reserveCapacity(ReplayPipeline.batchSize)
+            commits.reserveCapacity(ReplayPipeline.batchSize)
+        }
+    }
+
     private let cond = NSCondition()
-    private var queue: [[Commit]] = []
+    private var queue: [Batch] = []
+    private var spare: [Batch] = []
     private var finished = false
     private var applierDone = false
-    private var batch: [Commit] = []
+    private var batch = Batch()
     let state: StoreState
 
     init(state: StoreState) {
         self.state = state
-        batch.reserveCapacity(Self.batchSize)
         let t = Thread { [self] in run() }
         t.stackSize = 1 << 20
         t.start()
@@ -25,8 +38,26 @@ final class ReplayPipeline: @unchecked Sendable {
 
     /// Queues one commit (blocks while the applier is more than a few batches behind).
     func add(lsn: UInt64, timestamp: Int64, events: [StoreEvent]) {
-        batch.append((lsn, timestamp, events))
-        if batch.count >= Self.batchSize { flush() }
+        batch.events.append(contentsOf: events)
+        commit(lsn: lsn, timestamp: timestamp)
+    }
+
+    /// Queues one commit whose events `decode` appends to the given array. When it throws,
+    /// nothing of this commit is queued.
+    func add(lsn: UInt64, timestamp: Int64, decode: (inout [StoreEvent]) throws -> Void) rethrows {
+        let start = batch.events.count
+        do {
+            try decode(&batch.events)
+        } catch {
+            batch.events.removeSubrange(start...)
+            throw error
+        }
+        commit(lsn: lsn, timestamp: timestamp)
+    }
+
+    private func commit(lsn: UInt64, timestamp: Int64) {
+        batch.commits.append((lsn, timestamp, batch.events.count))
+        if batch.commits.count >= Self.batchSize || batch.events.count >= 4 * Self.batchSize { flush() }
     }
 
     /// Applies everything queued and stops the applier; call exactly once, also on errors.
@@ -40,30 +71,42 @@ final class ReplayPipeline: @unchecked Sendable {
     }
 
     private func flush() {
-        guard !batch.isEmpty else { return }
+        guard !batch.commits.isEmpty else { return }
         cond.lock()
         while queue.count >= 4 { cond.wait() }
         queue.append(batch)
+        batch = spare.popLast() ?? Batch()
         cond.broadcast()
         cond.unlock()
-        batch = []
-        batch.reserveCapacity(Self.batchSize)
     }
 
     private func run() {
+        var trace = OpenTrace()
         while true {
             cond.lock()
             while queue.isEmpty && !finished { cond.wait() }
             if queue.isEmpty {
+                trace.mark("replay apply thread")
                 applierDone = true
                 cond.broadcast()
                 cond.unlock()
                 return
             }
-            let b = queue.removeFirst()
+            var b = queue.removeFirst()
             cond.broadcast()
             cond.unlock()
-            for c in b { state.apply(c.events, lsn: c.lsn, timestamp: c.timestamp) }
+            b.events.withUnsafeBufferPointer { events in
+                var start = 0
+                for c in b.commits {
+                    state.apply(UnsafeBufferPointer(rebasing: events[start..<c.end]), lsn: c.lsn, timestamp: c.timestamp)
+                    start = c.end
+                }
+            }
+            b.events.removeAll(keepingCapacity: true)
+            b.commits.removeAll(keepingCapacity: true)
+            cond.lock()
+            if spare.count < 2 { spare.append(b) }
+            cond.unlock()
         }
     }
 }

@@ -34,7 +34,9 @@ struct SnapshotReader {
     struct Section { var kind: SnapshotSectionKind; var offset: Int; var length: Int; var count: Int; var checksum: UInt64; var aux: UInt64 }
 
     func load(_ path: String) throws -> Loaded {
+        var trace = OpenTrace()
         let file = try io.readWholeFile(path, maxSize: Int.max)
+        trace.mark("map \(path)")
         return try file.withUnsafeBytes { buf in try parse(buf, file: file, path: path) }
     }
 
@@ -43,6 +45,7 @@ struct SnapshotReader {
     }
 
     private func parse(_ buf: UnsafeRawBufferPointer, file: FileBytes, path: String) throws -> Loaded {
+        var trace = OpenTrace()
         let size = buf.count
         let minSize = StorageFormat.snapshotHeaderSize + StorageFormat.snapshotTrailerSize
         guard size >= minSize else { throw corrupt(path, "is \(size) bytes, shorter than header + trailer (half-written?)") }
@@ -158,6 +161,8 @@ struct SnapshotReader {
         state.rows = [MemoryRow?](unsafeUninitializedCapacity: memCount + 1024) { out, initialized in
             let outBox = Unchecked(out.baseAddress)
             DispatchQueue.concurrentPerform(iterations: 3) { job in
+                var jobTrace = OpenTrace()
+                defer { jobTrace.mark(job == 0 ? "section checksums" : "decode job \(job)") }
                 let buf = bufBox.value
                 func record(_ e: any Error) { failures.withLock { $0.append(e as? AegisError ?? AegisError(.internal, "\(e)")) } }
                 if job == 0 {
@@ -188,10 +193,12 @@ struct SnapshotReader {
             }
             initialized = memCount
         }
+        trace.mark("memory rows decoded + section checksums")
         if let e = failures.withLock({ $0.first }) { throw e }
         guard blocks.reduce(0, { $0 + $1.count }) == memCount else { throw corrupt(path, "memories section holds \(blocks.reduce(0) { $0 + $1.count }) rows, table says \(memCount)") }
         try buildIndexes(state, keys: keys, path: path)
         state.liveMemories = memCount
+        trace.mark("memory lookups built")
 
         try decodeBlocks(buf, sections[.votes]!, path: path) { r, _ in
             let v = try RowCodec.readVote(&r)
@@ -215,6 +222,7 @@ struct SnapshotReader {
             t.addFeature(f)
         }
 
+        trace.mark("votes, sessions, features")
         var index: [UInt8]?
         var indexLSN: UInt64?
         if let s = sections[.index] {
@@ -318,6 +326,7 @@ struct SnapshotReader {
 
     /// Builds the per-project lookups from the row keys (three independent jobs in parallel).
     private func buildIndexes(_ state: StoreState, keys: RowKeys, path: String) throws {
+        var trace = OpenTrace()
         let n = keys.count
         // Project of every row (rows of one project are usually contiguous).
         var projectIds: [String] = []
@@ -337,25 +346,32 @@ struct SnapshotReader {
         var counts = [Int](repeating: 0, count: projectIds.count)
         for k in projectOf { counts[Int(k)] += 1 }
         let tables = projectIds.map { state.project($0) }
+        trace.mark("row projects")
 
         let duplicate = Mutex<String?>(nil)
         let box = Unchecked((tables: tables, projectOf: projectOf, counts: counts))
         DispatchQueue.concurrentPerform(iterations: 3) { job in
+            var jobTrace = OpenTrace()
+            defer { jobTrace.mark("lookup job \(job)") }
             let (tables, projectOf, counts) = box.value
             switch job {
             case 0:
-                var byId = counts.map { [String: Int32](minimumCapacity: $0) }
+                var byId = counts.map { [IdKey: Int32](minimumCapacity: $0) }
                 for i in 0..<n {
                     let k = Int(projectOf[i])
-                    if byId[k].updateValue(Int32(i), forKey: keys.ids[i]) != nil { duplicate.withLock { $0 = keys.ids[i] } }
+                    // Moved out of `keys` (no retain/release of a million strings).
+                    let key = (keys.ids + i).move()
+                    if byId[k].updateValue(Int32(i), forKey: key) != nil { duplicate.withLock { $0 = key.id } }
                 }
+                keys.idsMoved = true
                 for (k, t) in tables.enumerated() { t.memoryById = byId[k] }
             case 1:
                 var byHash = counts.map { [HashKey: SlotList](minimumCapacity: $0) }
                 for i in 0..<n {
                     let k = Int(projectOf[i])
                     let h = keys.hashes[i]
-                    if let l = byHash[k][h] { byHash[k][h] = l.appending(Int32(i)) } else { byHash[k][h] = .one(Int32(i)) }
+                    // One probe in the usual case (a hash seen once).
+                    if let l = byHash[k].updateValue(.one(Int32(i)), forKey: h) { byHash[k][h] = l.appending(Int32(i)) }
                 }
                 for (k, t) in tables.enumerated() { t.byHash = byHash[k] }
             default:
@@ -380,7 +396,9 @@ struct SnapshotReader {
 /// writes its own rows), so index building never copies whole rows.
 final class RowKeys: @unchecked Sendable {
     let count: Int
-    let ids: UnsafeMutablePointer<String>
+    let ids: UnsafeMutablePointer<IdKey>
+    /// Set once index building moved the ids out (then `release` leaves them alone).
+    var idsMoved = false
     let projects: UnsafeMutablePointer<String>
     let hashes: UnsafeMutablePointer<HashKey>
     let agents: UnsafeMutablePointer<String?>
@@ -393,7 +411,7 @@ final class RowKeys: @unchecked Sendable {
         namespaces = .allocate(capacity: max(1, capacity))
     }
     func set(_ i: Int, _ row: MemoryRow) {
-        (ids + i).initialize(to: row.id); (projects + i).initialize(to: row.projectId); (hashes + i).initialize(to: row.hash)
+        (ids + i).initialize(to: IdKey(row.id)); (projects + i).initialize(to: row.projectId); (hashes + i).initialize(to: row.hash)
         (agents + i).initialize(to: row.agentId); (namespaces + i).initialize(to: row.namespace)
     }
     func fillEmpty(_ r: Range<Int>) {
@@ -405,7 +423,8 @@ final class RowKeys: @unchecked Sendable {
                                       sourceTrajectoryId: nil, errorPattern: nil, slot: -1)) }
     }
     func release() {
-        ids.deinitialize(count: count); projects.deinitialize(count: count); hashes.deinitialize(count: count)
+        if !idsMoved { ids.deinitialize(count: count) }
+        projects.deinitialize(count: count); hashes.deinitialize(count: count)
         agents.deinitialize(count: count); namespaces.deinitialize(count: count)
         ids.deallocate(); projects.deallocate(); hashes.deallocate(); agents.deallocate(); namespaces.deallocate()
     }

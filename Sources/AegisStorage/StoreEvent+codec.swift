@@ -32,7 +32,24 @@ enum EventCodec {
         }
     }
 
+    /// As `decodeRecord`, appending the events to `out` (on a throw, `out` may hold some of them).
+    static func decodeRecord(type: UInt8, payload: UnsafeRawBufferPointer, what: @autoclosure () -> String, dimension: Int?,
+                             into out: inout [StoreEvent]) throws {
+        do {
+            try decode(type: type, payload: payload, dimension: dimension, into: &out)
+        } catch let e as AegisError {
+            let w = what()
+            throw AegisError(e.code, w.isEmpty ? e.message : "\(w): \(e.message)", field: e.field, location: e.location)
+        }
+    }
+
     private static func decode(type: UInt8, payload: UnsafeRawBufferPointer, dimension: Int?) throws -> [StoreEvent] {
+        var out: [StoreEvent] = []
+        try decode(type: type, payload: payload, dimension: dimension, into: &out)
+        return out
+    }
+
+    private static func decode(type: UInt8, payload: UnsafeRawBufferPointer, dimension: Int?, into out: inout [StoreEvent]) throws {
         let what = ""
         var r = ByteReader(payload, what: what)
         let version = try r.u8()
@@ -46,8 +63,7 @@ enum EventCodec {
         if t == .batch {
             let n = try r.count(minItemBytes: 2, limit: StorageFormat.maxBatchEvents)
             guard n >= 1 else { throw r.fail("empty batch") }
-            var out: [StoreEvent] = []
-            out.reserveCapacity(n)
+            out.reserveCapacity(out.count + n)
             for _ in 0..<n {
                 let sub = try r.u8()
                 guard let st = StoreRecordType(rawValue: sub), st != .batch else {
@@ -60,11 +76,11 @@ enum EventCodec {
                 try br.expectEnd()
             }
             try r.expectEnd()
-            return out
+            return
         }
         let e = try decodeBody(t, &r, dimension: dimension)
         try r.expectEnd()
-        return [e]
+        out.append(e)
     }
 
     // MARK: bodies

@@ -6,10 +6,13 @@ final class StoreState: @unchecked Sendable {
     var embeddingModel: String?
     var dimension: Int = 0
     /// Row number → row; nil for deleted rows (numbers are not reused while open).
-    var rows: [MemoryRow?] = []
+    @exclusivity(unchecked) var rows: [MemoryRow?] = []
     var liveMemories = 0
     var vectors: VectorArena?
-    var projects: [String: ProjectTables] = [:]
+    /// Any change to the set of projects drops the one-entry lookup cache below.
+    var projects: [String: ProjectTables] = [:] { didSet { lastProject = nil } }
+    /// The project of the previous `existingProject` hit (replay applies long runs of one project).
+    private var lastProject: ProjectTables?
     /// The LSN of the last record applied (0 = none).
     var lastLSN: UInt64 = 0
     /// Commit time of that record (µs; 0 = none).
@@ -18,13 +21,26 @@ final class StoreState: @unchecked Sendable {
     var skippedEvents = 0
 
     func project(_ id: String) -> ProjectTables {
-        if let p = projects[id] { return p }
+        if let p = existingProject(id) { return p }
         let p = ProjectTables(projectId: id)
         projects[id] = p
         return p
     }
 
-    func rowNumber(project: String, id: String) -> Int32? { projects[project]?.memoryById[id] }
+    /// The tables of `id` if the project exists (cached for runs of the same project).
+    @inline(__always) func existingProject(_ id: String) -> ProjectTables? {
+        if let p = lastProject, p.projectId == id { return p }
+        guard let p = projects[id] else { return nil }
+        lastProject = p
+        return p
+    }
+
+    func rowNumber(project: String, id: String) -> Int32? { existingProject(project)?.memoryById[id] }
+
+    /// Whether row `r` holds a live memory (tests the optional in place: no copy of the row).
+    @inline(__always) func isLive(_ r: Int32) -> Bool {
+        rows.withUnsafeBufferPointer { if case .some = $0[Int(r)] { true } else { false } }
+    }
 
     func row(project: String, id: String) -> MemoryRow? {
         guard let r = rowNumber(project: project, id: id) else { return nil }
@@ -39,7 +55,12 @@ final class StoreState: @unchecked Sendable {
     // MARK: apply (deterministic; assumes validated events, skips and counts anything else)
 
     func apply(_ events: [StoreEvent], lsn: UInt64, timestamp: Int64) {
-        for e in events { if !apply(e) { skippedEvents += 1 } }
+        events.withUnsafeBufferPointer { apply($0, lsn: lsn, timestamp: timestamp) }
+    }
+
+    /// As `apply(_:lsn:timestamp:)`, borrowing the events in place (replay batches).
+    func apply(_ events: UnsafeBufferPointer<StoreEvent>, lsn: UInt64, timestamp: Int64) {
+        for i in events.indices where !apply(events[i]) { skippedEvents += 1 }
         lastLSN = lsn
         lastTimestamp = timestamp
     }
@@ -68,7 +89,7 @@ final class StoreState: @unchecked Sendable {
             return true
 
         case .memoryUpdate(let u):
-            guard let p = projects[u.projectId], let r = p.memoryById[u.id], rows[Int(r)] != nil else { return false }
+            guard let p = existingProject(u.projectId), let r = p.memoryById[u.id], isLive(r) else { return false }
             var slot: Int32?
             if let e = u.embedding {
                 guard let arena = vectors, e.count == dimension else { return false }
@@ -84,7 +105,7 @@ final class StoreState: @unchecked Sendable {
             return true
 
         case .memoryDeprecate(let d):
-            guard let p = projects[d.projectId], let r = p.memoryById[d.id], rows[Int(r)] != nil else { return false }
+            guard let p = existingProject(d.projectId), let r = p.memoryById[d.id], isLive(r) else { return false }
             modifyRow(r) { row in
                 row.isDeprecated = true
                 row.deprecatedAt = d.at
@@ -96,20 +117,22 @@ final class StoreState: @unchecked Sendable {
             return true
 
         case .memoryDelete(let projectId, let id):
-            guard let p = projects[projectId], let r = p.memoryById[id], let row = rows[Int(r)] else { return false }
+            guard let p = existingProject(projectId), let r = p.memoryById[id], let row = rows[Int(r)] else { return false }
             p.unindexMemory(row, at: r)
             rows[Int(r)] = nil
             liveMemories -= 1
             return true
 
         case .vote(let v):
-            guard let p = projects[v.projectId], let r = p.memoryById[v.memoryId], rows[Int(r)] != nil else { return false }
+            guard let p = existingProject(v.projectId), let r = p.memoryById[v.memoryId], isLive(r) else { return false }
             // In place: no copy of the row.
-            switch v.vote {
-            case .helpful: rows[Int(r)]!.bulletHelpful += 1
-            case .harmful: rows[Int(r)]!.bulletHarmful += 1
+            modifyRow(r) { row in
+                switch v.vote {
+                case .helpful: row.bulletHelpful += 1
+                case .harmful: row.bulletHarmful += 1
+                }
+                row.updatedAt = v.createdAt
             }
-            rows[Int(r)]!.updatedAt = v.createdAt
             p.addVote(v, row: r)
             return true
 
@@ -120,7 +143,7 @@ final class StoreState: @unchecked Sendable {
             return true
 
         case .sessionPatch(let patch):
-            guard let p = projects[patch.projectId], var s = p.sessions[patch.sessionId] else { return false }
+            guard let p = existingProject(patch.projectId), var s = p.sessions[patch.sessionId] else { return false }
             if let items = patch.completedItems {
                 var seen = Set(s.completedItems)
                 for i in items where !seen.contains(i) { s.completedItems.append(i); seen.insert(i) }
@@ -146,7 +169,7 @@ final class StoreState: @unchecked Sendable {
 
         case .featurePatch(let patch):
             let k = FeatureKey(namespace: patch.namespace, featureId: patch.featureId)
-            guard let p = projects[patch.projectId], var f = p.features[k] else { return false }
+            guard let p = existingProject(patch.projectId), var f = p.features[k] else { return false }
             if let v = patch.status { f.status = v }
             if let v = patch.passes { f.passes = v }
             if let v = patch.implementedBy { f.implementedBy = v }
