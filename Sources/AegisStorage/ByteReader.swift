@@ -26,7 +26,7 @@ struct ByteReader {
         guard n >= 0, n <= count - position else { throw fail("needs \(n) bytes, \(count - position) left") }
     }
 
-    mutating func u8() throws -> UInt8 {
+    @inline(__always) mutating func u8() throws -> UInt8 {
         try need(1)
         let v = base!.load(fromByteOffset: position, as: UInt8.self)
         position += 1
@@ -66,7 +66,16 @@ struct ByteReader {
         }
     }
 
-    mutating func varint() throws -> UInt64 {
+    @inline(__always) mutating func varint() throws -> UInt64 {
+        // One byte (every length below 128): the common case, inline.
+        if position < count {
+            let b = base!.load(fromByteOffset: position, as: UInt8.self)
+            if b & 0x80 == 0 { position += 1; return UInt64(b) }
+        }
+        return try varintSlow()
+    }
+
+    private mutating func varintSlow() throws -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -80,7 +89,7 @@ struct ByteReader {
     }
 
     /// A count of items that each take at least `minItemBytes` bytes.
-    mutating func count(minItemBytes: Int = 1, limit: Int = Int.max) throws -> Int {
+    @inline(__always) mutating func count(minItemBytes: Int = 1, limit: Int = Int.max) throws -> Int {
         let v = try varint()
         guard v <= UInt64(limit), v <= UInt64(remaining / max(1, minItemBytes)) else {
             throw fail("count \(v) exceeds what remains")
@@ -88,7 +97,7 @@ struct ByteReader {
         return Int(v)
     }
 
-    mutating func bytes(_ n: Int) throws -> UnsafeRawBufferPointer {
+    @inline(__always) mutating func bytes(_ n: Int) throws -> UnsafeRawBufferPointer {
         try need(n)
         let p = UnsafeRawBufferPointer(start: base! + position, count: n)
         position += n

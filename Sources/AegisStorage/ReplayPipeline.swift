@@ -6,8 +6,9 @@ import Foundation
 /// to the state, so recovery uses both cores. Batches keep commit order.
 ///
 /// Events are decoded straight into a batch's flat event array (no array per commit), and
-/// applied batches go back to a free list with their capacity kept, so a steady replay
-/// allocates nothing per record besides the events' own strings.
+/// applied batches go back to a free list with their capacity kept (the decoding thread
+/// clears them), so a steady replay allocates nothing per record besides the events' own
+/// strings.
 final class ReplayPipeline: @unchecked Sendable {
     static let batchSize = 2048
 
@@ -78,6 +79,10 @@ final class ReplayPipeline: @unchecked Sendable {
         batch = spare.popLast() ?? Batch()
         cond.broadcast()
         cond.unlock()
+        // The applier hands batches back uncleared: destroying the applied events (releasing
+        // their strings) happens here, on the decoding thread, which has less to do.
+        batch.events.removeAll(keepingCapacity: true)
+        batch.commits.removeAll(keepingCapacity: true)
     }
 
     private func run() {
@@ -92,7 +97,7 @@ final class ReplayPipeline: @unchecked Sendable {
                 cond.unlock()
                 return
             }
-            var b = queue.removeFirst()
+            let b = queue.removeFirst()
             cond.broadcast()
             cond.unlock()
             b.events.withUnsafeBufferPointer { events in
@@ -102,8 +107,6 @@ final class ReplayPipeline: @unchecked Sendable {
                     start = c.end
                 }
             }
-            b.events.removeAll(keepingCapacity: true)
-            b.commits.removeAll(keepingCapacity: true)
             cond.lock()
             if spare.count < 2 { spare.append(b) }
             cond.unlock()
