@@ -48,6 +48,8 @@ extension SnapshotReader {
     func decodeBlocks(_ buf: UnsafeRawBufferPointer, _ blocks: ArraySlice<Block>, kind: SnapshotSectionKind, path: String,
                               row: (inout ByteReader, Int) throws -> Void) throws {
         let s = (kind: kind, unused: 0)
+        // One decompression buffer, grown to the largest block (blocks differ in raw size; a
+        // fresh zeroed buffer per block cost page faults and a memset each).
         var scratch: [UInt8] = []
         for block in blocks {
             let pos = block.offset
@@ -77,13 +79,13 @@ extension SnapshotReader {
                 try r.expectEnd()
             }
             if flags & StorageFormat.flagBlockLZ4 != 0 {
-                if scratch.count != rawLen { scratch = [UInt8](repeating: 0, count: rawLen) }
+                if scratch.count < rawLen { scratch = [UInt8](repeating: 0, count: max(rawLen, min(2 * scratch.count, StorageFormat.maxBlockRawSize))) }
                 do {
-                    try scratch.withUnsafeMutableBytes { try LZ4Block.decompress(stored, into: $0) }
+                    try scratch.withUnsafeMutableBytes { try LZ4Block.decompress(stored, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<rawLen])) }
                 } catch {
                     throw corrupt(path, "\(s.kind) block does not decompress: \(error)", offset: pos)
                 }
-                try scratch.withUnsafeBytes { try rows($0) }
+                try scratch.withUnsafeBytes { try rows(UnsafeRawBufferPointer(rebasing: $0[0..<rawLen])) }
             } else {
                 guard storedLen == rawLen else { throw corrupt(path, "\(s.kind) uncompressed block sizes differ", offset: pos) }
                 try rows(stored)
