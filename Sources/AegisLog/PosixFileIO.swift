@@ -175,9 +175,14 @@ public struct PosixFileIO: FileIO {
             throw LogError(.invalidArgument, "file is \(size) bytes, limit \(maxSize)", file: path)
         }
         if size == 0 { return FileBytes([]) }
-        // MAP_POPULATE: callers read every byte (checksums), so map it all in one call
+        // MAP_POPULATE (Linux): callers read every byte (checksums), so map it all in one call
         // rather than through tens of thousands of page faults.
-        guard let p = mmap(nil, Int(size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, h.fd, 0), p != MAP_FAILED else {
+        #if canImport(Glibc)
+        let flags = MAP_PRIVATE | MAP_POPULATE
+        #else
+        let flags = MAP_PRIVATE
+        #endif
+        guard let p = mmap(nil, Int(size), PROT_READ, flags, h.fd, 0), p != MAP_FAILED else {
             throw Self.error("mmap", path)
         }
         let count = Int(size)
