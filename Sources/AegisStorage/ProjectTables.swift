@@ -89,8 +89,9 @@ final class ProjectTables: @unchecked Sendable {
         byHash.reserveCapacity(n)
     }
 
-    func indexMemory(_ row: MemoryRow, at r: Int32) {
-        memoryById[row.id] = r
+    /// `key`, when given, is `IdKey(row.id)` (computed where the id was decoded).
+    func indexMemory(_ row: MemoryRow, at r: Int32, key: IdKey? = nil) {
+        memoryById[key ?? IdKey(row.id)] = r
         if let l = byHash[row.hash] { byHash[row.hash] = l.appending(r) } else { byHash[row.hash] = .one(r) }
         byAgent[row.agentId, default: RowSet()].insert(r)
         byNamespace[row.namespace, default: RowSet()].insert(r)
@@ -106,7 +107,7 @@ final class ProjectTables: @unchecked Sendable {
         if let vs = votes.removeValue(forKey: r) { voteCount -= vs.count }
     }
 
-    func addVote(_ v: Vote, row: Int32) {
+    func addVote(_ v: consuming Vote, row: Int32) {
         votes[row, default: []].append(v)
         voteCount += 1
     }

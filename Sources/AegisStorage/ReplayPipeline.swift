@@ -15,9 +15,13 @@ final class ReplayPipeline: @unchecked Sendable {
     /// Commits `commits[i]` own `events[(i == 0 ? 0 : commits[i-1].end)..<commits[i].end]`.
     struct Batch {
         var events: [StoreEvent] = []
+        /// `keys[i]`: the target memory id of `events[i]` (votes, puts) with its hash, computed
+        /// on the decoding thread so the applier hashes no id.
+        var keys: [IdKey?] = []
         var commits: [(lsn: UInt64, timestamp: Int64, end: Int)] = []
         init() {
             events.reserveCapacity(ReplayPipeline.batchSize)
+            keys.reserveCapacity(ReplayPipeline.batchSize)
             commits.reserveCapacity(ReplayPipeline.batchSize)
         }
     }
@@ -57,6 +61,7 @@ final class ReplayPipeline: @unchecked Sendable {
     }
 
     private func commit(lsn: UInt64, timestamp: Int64) {
+        for i in batch.keys.count..<batch.events.count { batch.keys.append(Self.key(of: batch.events[i])) }
         batch.commits.append((lsn, timestamp, batch.events.count))
         if batch.commits.count >= Self.batchSize || batch.events.count >= 4 * Self.batchSize { flush() }
     }
@@ -82,7 +87,17 @@ final class ReplayPipeline: @unchecked Sendable {
         // The applier hands batches back uncleared: destroying the applied events (releasing
         // their strings) happens here, on the decoding thread, which has less to do.
         batch.events.removeAll(keepingCapacity: true)
+        batch.keys.removeAll(keepingCapacity: true)
         batch.commits.removeAll(keepingCapacity: true)
+    }
+
+    /// What `Batch.keys` holds for `e`.
+    @inline(__always) static func key(of e: StoreEvent) -> IdKey? {
+        switch e {
+        case .vote(let v): IdKey(v.memoryId)
+        case .memoryPut(let m): IdKey(m.id)
+        default: nil
+        }
     }
 
     private func run() {
@@ -97,14 +112,27 @@ final class ReplayPipeline: @unchecked Sendable {
                 cond.unlock()
                 return
             }
-            let b = queue.removeFirst()
+            var b = queue.removeFirst()
             cond.broadcast()
             cond.unlock()
-            b.events.withUnsafeBufferPointer { events in
-                var start = 0
-                for c in b.commits {
-                    state.apply(UnsafeBufferPointer(rebasing: events[start..<c.end]), lsn: c.lsn, timestamp: c.timestamp)
-                    start = c.end
+            let state = state
+            b.events.withUnsafeMutableBufferPointer { events in
+                b.keys.withUnsafeBufferPointer { keys in
+                    guard let base = events.baseAddress else { return }
+                    var start = 0
+                    for c in b.commits {
+                        for i in start..<c.end {
+                            // Move the event out (its strings change owner without a retain
+                            // here and a release on the decoding thread) and leave a trivial
+                            // placeholder for the decoding thread to clear.
+                            let e = (base + i).move()
+                            (base + i).initialize(to: .memoryDelete(projectId: "", id: ""))
+                            if !state.applyReplayed(e, key: keys[i]) { state.skippedEvents += 1 }
+                        }
+                        state.lastLSN = c.lsn
+                        state.lastTimestamp = c.timestamp
+                        start = c.end
+                    }
                 }
             }
             cond.lock()

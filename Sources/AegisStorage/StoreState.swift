@@ -77,16 +77,7 @@ final class StoreState: @unchecked Sendable {
             return true
 
         case .memoryPut(let m):
-            guard let arena = vectors, m.embedding.count == dimension, let hash = HashKey(hex: m.contentHash) else { return false }
-            let p = project(m.projectId)
-            guard p.memoryById[m.id] == nil else { return false }
-            let slot = arena.append(m.embedding)
-            let rowNumber = Int32(rows.count)
-            let row = MemoryRow(m, hash: hash, slot: slot)
-            rows.append(row)
-            p.indexMemory(row, at: rowNumber)
-            liveMemories += 1
-            return true
+            return applyPut(m, key: IdKey(m.id))
 
         case .memoryUpdate(let u):
             guard let p = existingProject(u.projectId), let r = p.memoryById[u.id], isLive(r) else { return false }
@@ -124,17 +115,7 @@ final class StoreState: @unchecked Sendable {
             return true
 
         case .vote(let v):
-            guard let p = existingProject(v.projectId), let r = p.memoryById[v.memoryId], isLive(r) else { return false }
-            // In place: no copy of the row.
-            modifyRow(r) { row in
-                switch v.vote {
-                case .helpful: row.bulletHelpful += 1
-                case .harmful: row.bulletHarmful += 1
-                }
-                row.updatedAt = v.createdAt
-            }
-            p.addVote(v, row: r)
-            return true
+            return applyVote(v, key: IdKey(v.memoryId))
 
         case .sessionCreate(let s):
             let p = project(s.projectId)
@@ -181,5 +162,50 @@ final class StoreState: @unchecked Sendable {
             p.features[k] = f
             return true
         }
+    }
+
+    // MARK: replay fast paths
+
+    /// Replay: applies an event handed over by the caller (moved out of its batch, so nothing
+    /// of it is retained here and released on another thread), with the target id's key
+    /// (hash included) computed on the decoding thread when `key` is given.
+    @inline(__always)
+    func applyReplayed(_ e: consuming StoreEvent, key: IdKey?) -> Bool {
+        guard let key else { return apply(e) }
+        switch consume e {
+        case .vote(let v): return applyVote(v, key: key)
+        case .memoryPut(let m): return applyPut(m, key: key)
+        case let other: return apply(other)
+        }
+    }
+
+    /// `.memoryPut`; `key` is `IdKey(m.id)`.
+    func applyPut(_ m: consuming Memory, key: IdKey) -> Bool {
+        guard let arena = vectors, m.embedding.count == dimension, let hash = HashKey(hex: m.contentHash) else { return false }
+        let p = project(m.projectId)
+        guard p.memoryById[key] == nil else { return false }
+        let slot = arena.append(m.embedding)
+        let rowNumber = Int32(rows.count)
+        let row = MemoryRow(m, hash: hash, slot: slot)
+        rows.append(row)
+        p.indexMemory(row, at: rowNumber, key: key)
+        liveMemories += 1
+        return true
+    }
+
+    /// `.vote`; `key` is `IdKey(v.memoryId)`. The vote is moved into the project's table.
+    func applyVote(_ v: consuming Vote, key: IdKey) -> Bool {
+        guard let p = existingProject(v.projectId), let r = p.memoryById[key], isLive(r) else { return false }
+        let kind = v.vote, at = v.createdAt
+        // In place: no copy of the row.
+        modifyRow(r) { row in
+            switch kind {
+            case .helpful: row.bulletHelpful += 1
+            case .harmful: row.bulletHarmful += 1
+            }
+            row.updatedAt = at
+        }
+        p.addVote(v, row: r)
+        return true
     }
 }
