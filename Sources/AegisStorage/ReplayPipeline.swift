@@ -18,10 +18,17 @@ final class ReplayPipeline: @unchecked Sendable {
         /// `keys[i]`: the target memory id of `events[i]` (votes, puts) with its hash, computed
         /// on the decoding thread so the applier hashes no id.
         var keys: [IdKey?] = []
+        /// Votes taken out of `events` on the decoding thread: `voteIndex[i]` is the position of
+        /// `events[i]`'s vote in `votes`, or -1. The applier moves each vote out of `votes`
+        /// into the project's table (a plain struct move; no retain or release anywhere).
+        var voteIndex: [Int32] = []
+        var votes: [Vote] = []
         var commits: [(lsn: UInt64, timestamp: Int64, end: Int)] = []
         init() {
             events.reserveCapacity(ReplayPipeline.batchSize)
             keys.reserveCapacity(ReplayPipeline.batchSize)
+            voteIndex.reserveCapacity(ReplayPipeline.batchSize)
+            votes.reserveCapacity(ReplayPipeline.batchSize)
             commits.reserveCapacity(ReplayPipeline.batchSize)
         }
     }
@@ -61,7 +68,17 @@ final class ReplayPipeline: @unchecked Sendable {
     }
 
     private func commit(lsn: UInt64, timestamp: Int64) {
-        for i in batch.keys.count..<batch.events.count { batch.keys.append(Self.key(of: batch.events[i])) }
+        for i in batch.keys.count..<batch.events.count {
+            if case .vote(let v) = batch.events[i] {
+                batch.keys.append(IdKey(v.memoryId))
+                batch.voteIndex.append(Int32(batch.votes.count))
+                batch.votes.append(v)
+                batch.events[i] = Self.placeholder
+            } else {
+                batch.keys.append(Self.key(of: batch.events[i]))
+                batch.voteIndex.append(-1)
+            }
+        }
         batch.commits.append((lsn, timestamp, batch.events.count))
         if batch.commits.count >= Self.batchSize || batch.events.count >= 4 * Self.batchSize { flush() }
     }
@@ -88,7 +105,15 @@ final class ReplayPipeline: @unchecked Sendable {
         // their strings) happens here, on the decoding thread, which has less to do.
         batch.events.removeAll(keepingCapacity: true)
         batch.keys.removeAll(keepingCapacity: true)
+        batch.voteIndex.removeAll(keepingCapacity: true)
+        batch.votes.removeAll(keepingCapacity: true)
         batch.commits.removeAll(keepingCapacity: true)
+    }
+
+    /// Trivial values (no heap references) left behind where something was moved out.
+    static var placeholder: StoreEvent { .memoryDelete(projectId: "", id: "") }
+    static var placeholderVote: Vote {
+        Vote(id: "", memoryId: "", projectId: "", voterAgentId: "", vote: .helpful, createdAt: Timestamp(microseconds: 0))
     }
 
     /// What `Batch.keys` holds for `e`.
@@ -116,18 +141,29 @@ final class ReplayPipeline: @unchecked Sendable {
             cond.broadcast()
             cond.unlock()
             let state = state
+            let placeholderVote = Self.placeholderVote
             b.events.withUnsafeMutableBufferPointer { events in
-                b.keys.withUnsafeBufferPointer { keys in
+                b.votes.withUnsafeMutableBufferPointer { votes in
                     guard let base = events.baseAddress else { return }
+                    let votesBase = votes.baseAddress
                     var start = 0
                     for c in b.commits {
                         for i in start..<c.end {
-                            // Move the event out (its strings change owner without a retain
-                            // here and a release on the decoding thread) and leave a trivial
-                            // placeholder for the decoding thread to clear.
-                            let e = (base + i).move()
-                            (base + i).initialize(to: .memoryDelete(projectId: "", id: ""))
-                            if !state.applyReplayed(e, key: keys[i]) { state.skippedEvents += 1 }
+                            let applied: Bool
+                            let vi = b.voteIndex[i]
+                            if vi >= 0, let votesBase {
+                                // Move the vote out (its strings change owner without a retain
+                                // here and a release on the decoding thread) and leave a
+                                // trivial placeholder for the decoding thread to clear.
+                                let v = (votesBase + Int(vi)).move()
+                                (votesBase + Int(vi)).initialize(to: placeholderVote)
+                                applied = state.applyVote(v, key: b.keys[i]!)
+                            } else {
+                                let e = (base + i).move()
+                                (base + i).initialize(to: Self.placeholder)
+                                applied = state.applyReplayed(e, key: b.keys[i])
+                            }
+                            if !applied { state.skippedEvents += 1 }
                         }
                         state.lastLSN = c.lsn
                         state.lastTimestamp = c.timestamp
