@@ -87,6 +87,43 @@ import Testing
         #expect(dump(ro) == before)
     }
 
+    @Test func replayMovesVotesInOrderAcrossBatchesAndMixedCommits() async throws {
+        let dir = TempDir(); defer { dir.cleanup() }
+        let store = try await Store.open(directory: dir.path, options: storeOptions(fsync: .off))
+        var fx = Fixture(seed: 11)
+        var memories: [String] = []
+        var expected: [String: [String]] = [:]
+        // Commits mixing a put with votes on it and on older memories (votes and puts share a
+        // commit, so the applier interleaves moved votes and other events), over > 1 batch.
+        for i in 0..<(ReplayPipeline.batchSize + 300) {
+            let m = fx.memory()
+            var events: [StoreEvent] = [.memoryPut(m)]
+            var targets = [m.id]
+            if !memories.isEmpty { targets.append(memories[Int(fx.next() % UInt64(memories.count))]) }
+            if i % 7 == 0 { targets.append(m.id) }
+            for t in targets {
+                let v = Vote(id: fx.id(), memoryId: t, projectId: testProject, voterAgentId: "agent-with-a-long-name-\(i)",
+                             vote: i % 3 == 0 ? .harmful : .helpful, context: i % 2 == 0 ? "context \(i) of a vote" : nil,
+                             createdAt: fx.tick())
+                events.append(.vote(v))
+                expected[t, default: []].append(v.id)
+            }
+            try await store.commit(events)
+            memories.append(m.id)
+        }
+        let before = dump(store)
+        try await store.close()
+
+        let again = try await Store.open(directory: dir.path, options: storeOptions(fsync: .off))
+        #expect(again.openReport.skippedEvents == 0)
+        #expect(dump(again) == before)
+        let byMemory = again.read { v in memories.map { id in v.votes(project: testProject, memoryId: id).map(\.id) } }
+        #expect(byMemory == memories.map { expected[$0] ?? [] })
+        let counters = again.read { v in memories.map { id in v.memoryRow(project: testProject, id: id).map { $0.bulletHelpful + $0.bulletHarmful } } }
+        #expect(counters == memories.map { Int64(expected[$0]?.count ?? 0) })
+        try await again.close()
+    }
+
     @Test func idKeysAndHashKeysBehaveAsTheirValues() {
         // Ids sharing a long prefix, looked up by plain string.
         var d: [IdKey: Int32] = [:]
