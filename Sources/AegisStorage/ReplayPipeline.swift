@@ -13,7 +13,7 @@ final class ReplayPipeline: @unchecked Sendable {
     static let batchSize = 2048
 
     /// Commits `commits[i]` own `events[(i == 0 ? 0 : commits[i-1].end)..<commits[i].end]`.
-    struct Batch {
+    struct Batch: EventSink {
         var events: [StoreEvent] = []
         /// `keys[i]`: the target memory id of `events[i]` (votes, puts) with its hash, computed
         /// on the decoding thread so the applier hashes no id.
@@ -30,6 +30,25 @@ final class ReplayPipeline: @unchecked Sendable {
             voteIndex.reserveCapacity(ReplayPipeline.batchSize)
             votes.reserveCapacity(ReplayPipeline.batchSize)
             commits.reserveCapacity(ReplayPipeline.batchSize)
+        }
+        mutating func reserve(_ n: Int) {}
+        mutating func append(_ e: StoreEvent) {
+            keys.append(ReplayPipeline.key(of: e))
+            voteIndex.append(-1)
+            events.append(e)
+        }
+        mutating func appendVote(_ v: Vote) {
+            keys.append(IdKey(v.memoryId))
+            voteIndex.append(Int32(votes.count))
+            votes.append(v)
+            events.append(ReplayPipeline.placeholder)
+        }
+        /// Drops everything from the given counts on (a commit that failed to decode).
+        mutating func truncate(events e: Int, votes v: Int) {
+            events.removeSubrange(e...)
+            keys.removeSubrange(e...)
+            voteIndex.removeSubrange(e...)
+            votes.removeSubrange(v...)
         }
     }
 
@@ -50,35 +69,26 @@ final class ReplayPipeline: @unchecked Sendable {
 
     /// Queues one commit (blocks while the applier is more than a few batches behind).
     func add(lsn: UInt64, timestamp: Int64, events: [StoreEvent]) {
-        batch.events.append(contentsOf: events)
+        for e in events {
+            if case .vote(let v) = e { batch.appendVote(v) } else { batch.append(e) }
+        }
         commit(lsn: lsn, timestamp: timestamp)
     }
 
     /// Queues one commit whose events `decode` appends to the given array. When it throws,
     /// nothing of this commit is queued.
-    func add(lsn: UInt64, timestamp: Int64, decode: (inout [StoreEvent]) throws -> Void) rethrows {
-        let start = batch.events.count
+    func add(lsn: UInt64, timestamp: Int64, decode: (inout Batch) throws -> Void) rethrows {
+        let start = batch.events.count, votesStart = batch.votes.count
         do {
-            try decode(&batch.events)
+            try decode(&batch)
         } catch {
-            batch.events.removeSubrange(start...)
+            batch.truncate(events: start, votes: votesStart)
             throw error
         }
         commit(lsn: lsn, timestamp: timestamp)
     }
 
     private func commit(lsn: UInt64, timestamp: Int64) {
-        for i in batch.keys.count..<batch.events.count {
-            if case .vote(let v) = batch.events[i] {
-                batch.keys.append(IdKey(v.memoryId))
-                batch.voteIndex.append(Int32(batch.votes.count))
-                batch.votes.append(v)
-                batch.events[i] = Self.placeholder
-            } else {
-                batch.keys.append(Self.key(of: batch.events[i]))
-                batch.voteIndex.append(-1)
-            }
-        }
         batch.commits.append((lsn, timestamp, batch.events.count))
         if batch.commits.count >= Self.batchSize || batch.events.count >= 4 * Self.batchSize { flush() }
     }

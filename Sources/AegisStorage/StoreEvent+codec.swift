@@ -49,7 +49,19 @@ enum EventCodec {
         return out
     }
 
-    private static func decode(type: UInt8, payload: UnsafeRawBufferPointer, dimension: Int?, into out: inout [StoreEvent]) throws {
+    /// As `decodeRecord(type:payload:what:dimension:into:)` for any sink (replay batches take
+    /// votes apart from the other events).
+    static func decodeRecord(type: UInt8, payload: UnsafeRawBufferPointer, what: @autoclosure () -> String, dimension: Int?,
+                             into out: inout some EventSink) throws {
+        do {
+            try decode(type: type, payload: payload, dimension: dimension, into: &out)
+        } catch let e as AegisError {
+            let w = what()
+            throw AegisError(e.code, w.isEmpty ? e.message : "\(w): \(e.message)", field: e.field, location: e.location)
+        }
+    }
+
+    private static func decode(type: UInt8, payload: UnsafeRawBufferPointer, dimension: Int?, into out: inout some EventSink) throws {
         let what = ""
         var r = ByteReader(payload, what: what)
         let version = try r.u8()
@@ -63,7 +75,7 @@ enum EventCodec {
         if t == .batch {
             let n = try r.count(minItemBytes: 2, limit: StorageFormat.maxBatchEvents)
             guard n >= 1 else { throw r.fail("empty batch") }
-            out.reserveCapacity(out.count + n)
+            out.reserve(n)
             for _ in 0..<n {
                 let sub = try r.u8()
                 guard let st = StoreRecordType(rawValue: sub), st != .batch else {
@@ -72,10 +84,22 @@ enum EventCodec {
                 let len = try r.count()
                 let body = try r.bytes(len)
                 var br = ByteReader(body, what: what)
-                out.append(try decodeBody(st, &br, dimension: dimension))
-                try br.expectEnd()
+                if st == .vote {
+                    let v = try RowCodec.readVote(&br)
+                    try br.expectEnd()
+                    out.appendVote(v)
+                } else {
+                    out.append(try decodeBody(st, &br, dimension: dimension))
+                    try br.expectEnd()
+                }
             }
             try r.expectEnd()
+            return
+        }
+        if t == .vote {
+            let v = try RowCodec.readVote(&r)
+            try r.expectEnd()
+            out.appendVote(v)
             return
         }
         let e = try decodeBody(t, &r, dimension: dimension)
@@ -222,4 +246,17 @@ enum EventCodec {
             throw r.fail("nested batch")
         }
     }
+}
+
+/// Where decoded events go: an array, or a replay batch that keeps votes apart (so they are
+/// moved, never copied, into the state).
+protocol EventSink {
+    mutating func reserve(_ n: Int)
+    mutating func append(_ e: StoreEvent)
+    mutating func appendVote(_ v: Vote)
+}
+
+extension Array: EventSink where Element == StoreEvent {
+    mutating func reserve(_ n: Int) { reserveCapacity(count + n) }
+    mutating func appendVote(_ v: Vote) { append(.vote(v)) }
 }
