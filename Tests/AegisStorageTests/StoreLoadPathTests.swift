@@ -124,6 +124,34 @@ import Testing
         try await again.close()
     }
 
+    @Test func aCommitThatFailsToDecodeLeavesNothingInTheReplayBatch() throws {
+        let state = StoreState()
+        var fx = Fixture(seed: 3)
+        let m = fx.memory()
+        func vote(_ n: Int) -> Vote {
+            Vote(id: "vote-\(n)-with-a-heap-allocated-id", memoryId: m.id, projectId: testProject, voterAgentId: "agent",
+                 vote: .helpful, createdAt: Timestamp(microseconds: Int64(n)))
+        }
+        let pipeline = ReplayPipeline(state: state)
+        pipeline.add(lsn: 1, timestamp: 1, events: [.config(embeddingModel: "test-model", dimension: 8), .memoryPut(m), .vote(vote(1))])
+        struct Broken: Error {}
+        // Half a commit (a vote and a put) decoded, then the decoder throws: none of it may apply.
+        #expect(throws: Broken.self) {
+            try pipeline.add(lsn: 2, timestamp: 2) { out in
+                out.appendVote(vote(2))
+                out.append(.memoryPut(fx.memory()))
+                throw Broken()
+            }
+        }
+        try pipeline.add(lsn: 3, timestamp: 3) { out in out.appendVote(vote(3)) }
+        pipeline.finish()
+        let view = StoreView(state: state)
+        #expect(view.votes(project: testProject, memoryId: m.id).map(\.id) == [vote(1).id, vote(3).id])
+        #expect(view.memoryCount(project: testProject) == 1)
+        #expect(state.lastLSN == 3 && state.skippedEvents == 0)
+        #expect(view.memoryRow(project: testProject, id: m.id)?.bulletHelpful == 2)
+    }
+
     @Test func idKeysAndHashKeysBehaveAsTheirValues() {
         // Ids sharing a long prefix, looked up by plain string.
         var d: [IdKey: Int32] = [:]
