@@ -9,7 +9,6 @@ import Testing
             switch e {
             case .memory(let m, _, _): ms.append(m)
             case .error(let x): es.append(x)
-            default: continue
             }
         }
         return (ms, es)

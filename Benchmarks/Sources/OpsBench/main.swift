@@ -84,7 +84,7 @@ func bytes(_ dir: String) -> Int64 {
 /// The raw anchor: sequential read + write of every file (1 MiB chunks), fsync per file.
 func rawCopy(_ from: String, _ to: String) -> Measure {
     let t0 = now()
-    var ru0 = rusage(); getrusage(RUSAGE_SELF, &ru0)
+    var ru0 = rusage(); getrusage(RUSAGE_SELF.rawValue, &ru0)
     var buf = [UInt8](repeating: 0, count: 1 << 20)
     for rel in files(from) {
         let dst = to + "/" + rel
@@ -99,7 +99,7 @@ func rawCopy(_ from: String, _ to: String) -> Measure {
         }
         fsync(o); close(o); close(i)
     }
-    var ru1 = rusage(); getrusage(RUSAGE_SELF, &ru1)
+    var ru1 = rusage(); getrusage(RUSAGE_SELF.rawValue, &ru1)
     func c(_ r: rusage) -> Double { Double(r.ru_utime.tv_sec) + Double(r.ru_utime.tv_usec) / 1e6 + Double(r.ru_stime.tv_sec) + Double(r.ru_stime.tv_usec) / 1e6 }
     return Measure(label: "anchor: raw read+write+fsync", seconds: now() - t0, cpu: c(ru1) - c(ru0), maxRSSKiB: 0)
 }
