@@ -101,6 +101,13 @@ test: export AEGIS_REQUIRE_OPS_TOOLS := 1
 ops-bench: deps
 	$(SWIFT) build -c release --product aegis-memory
 	BIN=.build/release/aegis-memory N=$${N:-100000} scripts/ops-bench.sh
+# The same in Swift (Benchmarks/Sources/OpsBench): child rusage (CPU, peak RSS), anchors `cp -r` and a
+# raw read+write+fsync copy of the same bytes, plus import of the pgsql file.
+.PHONY: ops-bench-swift
+ops-bench-swift: deps
+	$(SWIFT) build -c release --product aegis-memory
+	cd Benchmarks && $(SWIFT) build -c release --product OpsBench
+	Benchmarks/.build/release/OpsBench --bin .build/release/aegis-memory --count $${N:-100000}
 
 # Engine torture rounds: 1,000 fixed queries × restart equivalence on 2,000 memories, 10,000
 # concurrent durable votes (`make torture` should also run this target).

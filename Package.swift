@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "AegisEmbeddingKernels", swiftSettings: embeddingKernelSettings),
         .target(name: "AegisEmbedding", dependencies: ["AegisCore", "AegisEmbeddingKernels"]),
         .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW"]),
-        .target(name: "AegisExport", dependencies: ["AegisCore", "AegisEngine"]),
+        .target(name: "AegisExport", dependencies: ["AegisCore", "AegisEngine", "AegisStorage", "AegisLog"]),
         .target(name: "AegisHTTP", dependencies: [
             "AegisCore", "AegisEngine", "AegisExport",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "AegisHNSWTests", dependencies: ["AegisHNSW", "AegisVector"]),
         .testTarget(name: "AegisEmbeddingTests", dependencies: ["AegisEmbedding", "AegisCore"]),
         .testTarget(name: "AegisEngineTests", dependencies: ["AegisEngine", "AegisCore", "AegisStorage", "AegisEmbedding", "AegisHNSW"]),
-        .testTarget(name: "AegisExportTests", dependencies: ["AegisExport", "AegisEngine", "AegisCore"]),
+        .testTarget(name: "AegisExportTests", dependencies: ["AegisExport", "AegisEngine", "AegisCore", "AegisStorage"]),
         .testTarget(name: "AegisHTTPTests", dependencies: ["AegisHTTP", "AegisEngine", "AegisCore", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]

@@ -18,6 +18,7 @@ let package = Package(
         .executableTarget(name: "EngineBench", dependencies: [.product(name: "AegisEngine", package: parent), .product(name: "AegisEmbedding", package: parent), .product(name: "AegisStorage", package: parent)], path: "Sources/EngineBench"),
         .executableTarget(name: "LogBench", dependencies: [.product(name: "AegisLog", package: parent)], path: "Sources/LogBench"),
         .executableTarget(name: "HTTPBench", path: "Sources/HTTPBench", swiftSettings: [.swiftLanguageMode(.v5)]),
+        .executableTarget(name: "OpsBench", path: "Sources/OpsBench"),
         .executableTarget(name: "StorageBench", dependencies: [.product(name: "AegisStorage", package: parent), .product(name: "AegisLog", package: parent), .product(name: "AegisCore", package: parent)], path: "Sources/StorageBench"),
     ],
     swiftLanguageModes: [.v6]

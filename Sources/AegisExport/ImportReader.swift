@@ -61,6 +61,13 @@ public struct ImportSummary: Sendable, Hashable {
     public var errors: [ExportError] = []
     public var errorCount = 0
     public static let maxReportedErrors = 1_000
+    /// ACE tables (SQL dumps and `--from-postgres` only; JSON files carry memories only).
+    public var votes = TableCounts()
+    public var sessions = TableCounts()
+    public var features = TableCounts()
+    /// Stored counters that disagree with the source's vote rows (first `maxReportedErrors`).
+    public var counterMismatches: [CounterMismatch] = []
+    public var counterMismatchCount = 0
 
     public init() {}
 
@@ -68,4 +75,30 @@ public struct ImportSummary: Sendable, Hashable {
         errorCount += 1
         if errors.count < ImportSummary.maxReportedErrors { errors.append(e) }
     }
+}
+
+extension ImportSummary {
+    /// Rows of one ACE table (votes, sessions, features): imported, and skipped because the row
+    /// exists (session id / feature key) or its memory was skipped as a duplicate.
+    public struct TableCounts: Sendable, Hashable {
+        public var imported = 0
+        public var skipped = 0
+        public init() {}
+    }
+}
+
+/// A memory whose stored counters differ from what its vote rows imply (source data). Policy
+/// (docs/operations.md "Migrating from Aegis v1.2"): the stored counter is kept when it is ≥ the
+/// vote count (counters without vote rows: votes cast before vote_history existed, rows deleted
+/// by hand); when it is smaller, the vote count is kept (each vote row is one increment in this
+/// store and no row is dropped). Every mismatch is reported, none is silently "fixed".
+public struct CounterMismatch: Sendable, Hashable {
+    public var projectId: String
+    public var memoryId: String
+    public var storedHelpful: Int64
+    public var storedHarmful: Int64
+    public var votedHelpful: Int64
+    public var votedHarmful: Int64
+    public var keptHelpful: Int64 { max(storedHelpful, votedHelpful) }
+    public var keptHarmful: Int64 { max(storedHarmful, votedHarmful) }
 }

@@ -1,29 +1,51 @@
 import AegisCore
 
-/// Reads memories out of SQL text that holds a `COPY memories (…) FROM stdin;` block: a file
-/// written by `export --format pgsql`, or `pg_dump` (plain format) of an Aegis v1.2 database —
-/// ORM schema (`metadata`) or migration schema (`metadata_json`). Push-based like
-/// `ImportReader`: feed chunks, get one event per row of the memories table; everything else in
-/// the file (DDL, other tables) is skipped. Rows become import records through the same
-/// validation as JSON files (`ImportedMemory.decode`).
+/// Reads the Aegis tables out of SQL text that holds `COPY <table> (…) FROM stdin;` blocks: a
+/// file written by `export --format pgsql`, `pg_dump` (plain format) of an Aegis v1.2 database —
+/// ORM schema (`metadata`, `completed_count`, `completed_at`) or migration schema
+/// (`metadata_json`, neither counter column) — or the COPY stream `import --from-postgres`
+/// builds. Push-based like `ImportReader`: feed chunks, get one event per row of `memories`,
+/// `vote_history`, `session_progress` and `feature_tracker` (tables outside `tables` are skipped
+/// without decoding); everything else in the file (DDL, other tables) is ignored. Memory rows go
+/// through the same validation as JSON files (`ImportedMemory.decode`), the other tables through
+/// `ImportedRows`.
 public struct PostgresDumpReader: Sendable {
+    public enum Table: String, Sendable, Hashable, CaseIterable {
+        case memories, votes = "vote_history", sessions = "session_progress", features = "feature_tracker"
+    }
+    public enum Event: Sendable {
+        /// A COPY block of this table starts (the source has the table, maybe with no rows).
+        case table(Table)
+        case memory(ImportedMemory, index: Int, offset: Int)
+        case vote(Vote, index: Int, offset: Int)
+        case session(SessionProgress, index: Int, offset: Int)
+        case feature(FeatureRecord, index: Int, offset: Int)
+        case error(ExportError)
+    }
+
     private var line: [UInt8] = []
-    private var columns: [String]?       // inside `COPY memories (…) FROM stdin;`
-    private var rowIndex = 0
+    private var table: Table?
+    private var columns: [String]?       // inside `COPY <table> (…) FROM stdin;`
+    private var rowIndex: [Table: Int] = [:]
     private var offset = 0
     private var lineStart = 0
     public let maxLineBytes: Int
+    public let tables: Set<Table>
     private var oversized = false
 
-    public init(maxLineBytes: Int = 64 << 20) { self.maxLineBytes = maxLineBytes }
+    public init(maxLineBytes: Int = 64 << 20, tables: Set<Table> = Set(Table.allCases)) {
+        self.maxLineBytes = maxLineBytes
+        self.tables = tables
+    }
 
     static let jsonColumns: Set<String> = ["metadata", "metadata_json", "shared_with_agents", "derived_from_agents",
-                                            "coordination_metadata", "applicable_contexts"]
-    static let boolColumns: Set<String> = ["is_deprecated"]
-    static let intColumns: Set<String> = ["bullet_helpful", "bullet_harmful"]
+                                            "coordination_metadata", "applicable_contexts", "completed_items",
+                                            "next_items", "blocked_items", "test_steps"]
+    static let boolColumns: Set<String> = ["is_deprecated", "passes"]
+    static let intColumns: Set<String> = ["bullet_helpful", "bullet_harmful", "total_items", "completed_count"]
 
-    public mutating func feed(_ chunk: some Sequence<UInt8>) -> [ImportReader.Event] {
-        var out: [ImportReader.Event] = []
+    public mutating func feed(_ chunk: some Sequence<UInt8>) -> [Event] {
+        var out: [Event] = []
         for b in chunk {
             offset += 1
             if b == 0x0A { handleLine(&out); line.removeAll(keepingCapacity: true); oversized = false; lineStart = offset; continue }
@@ -33,43 +55,49 @@ public struct PostgresDumpReader: Sendable {
         return out
     }
 
-    public mutating func finish() -> [ImportReader.Event] {
-        var out: [ImportReader.Event] = []
+    public mutating func finish() -> [Event] {
+        var out: [Event] = []
         if !line.isEmpty { handleLine(&out); line.removeAll() }
-        if columns != nil {
-            out.append(.error(ExportError(.syntax, "input ends inside the COPY memories block (missing \\.)", record: rowIndex, offset: offset)))
+        if columns != nil, let t = table {
+            out.append(.error(ExportError(.syntax, "input ends inside the COPY \(t.rawValue) block (missing \\.)", record: rowIndex[t, default: 0], offset: offset)))
             columns = nil
         }
         return out
     }
 
-    private mutating func handleLine(_ out: inout [ImportReader.Event]) {
-        guard let cols = columns else {
+    private mutating func handleLine(_ out: inout [Event]) {
+        guard let cols = columns, let t = table else {
             // `COPY memories (a, b, …) FROM stdin;` or `COPY public.memories (…) FROM stdin;`
+            guard line.count > 5, line.starts(with: Self.copyPrefix) else { return }
             let text = String(decoding: line, as: UTF8.self)
-            guard text.hasPrefix("COPY "), text.hasSuffix("FROM stdin;") else { return }
+            guard text.hasSuffix("FROM stdin;") else { return }
             let rest = text.dropFirst(5)
             guard let open = rest.firstIndex(of: "("), let close = rest.firstIndex(of: ")") else { return }
-            let table = rest[..<open].trimmingPrefixSpaces
-            guard table == "memories" || table.hasSuffix(".memories") else { return }
+            let name = String(rest[..<open].trimmingPrefixSpaces.replacingQuotes)
+            let bare = name.split(separator: ".").last.map(String.init) ?? name
+            guard let found = Table(rawValue: bare) else { return }
+            table = found
             columns = rest[rest.index(after: open)..<close].split(separator: ",").map { $0.trimmingPrefixSpaces.replacingQuotes }
+            if tables.contains(found) { out.append(.table(found)) }
             return
         }
-        if line == [0x5C, 0x2E] { columns = nil; return }   // \.
-        defer { rowIndex += 1 }
+        if line == [0x5C, 0x2E] { columns = nil; table = nil; return }   // \.
+        guard tables.contains(t) else { return }
+        let index = rowIndex[t, default: 0]
+        rowIndex[t] = index + 1
         if oversized {
-            out.append(.error(ExportError(.tooLarge, "row longer than \(maxLineBytes) bytes", record: rowIndex, offset: lineStart))); return
+            out.append(.error(ExportError(.tooLarge, "\(t.rawValue) row longer than \(maxLineBytes) bytes", record: index, offset: lineStart))); return
         }
         let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
         guard fields.count == cols.count else {
-            out.append(.error(ExportError(.syntax, "row has \(fields.count) fields, COPY header lists \(cols.count)", record: rowIndex, offset: lineStart))); return
+            out.append(.error(ExportError(.syntax, "\(t.rawValue) row has \(fields.count) fields, COPY header lists \(cols.count)", record: index, offset: lineStart))); return
         }
         var obj = JSONObject()
-        do {
+        do throws(ExportError) {
             for (name, raw) in zip(cols, fields) {
                 guard let text = try Self.unescape(raw) else { obj[name] = .null; continue }
                 if Self.jsonColumns.contains(name) {
-                    obj[name] = try JSONRecordParser.parse(Array(text.utf8))
+                    do throws(ExportError) { obj[name] = try JSONRecordParser.parse(Array(text.utf8)) } catch { var e = error; e.field = name; throw e }
                 } else if Self.boolColumns.contains(name) {
                     obj[name] = .bool(text == "t" || text == "true")
                 } else if Self.intColumns.contains(name), let i = Int64(text) {
@@ -78,12 +106,38 @@ public struct PostgresDumpReader: Sendable {
                     obj[name] = .string(text)
                 }
             }
-            out.append(.memory(try ImportedMemory.decode(.object(obj), index: rowIndex, offset: lineStart), index: rowIndex, offset: lineStart))
+            switch t {
+            case .memories:
+                Self.foldMigrationColumns(&obj)
+                out.append(.memory(try ImportedMemory.decode(.object(obj), index: index, offset: lineStart), index: index, offset: lineStart))
+            case .votes: out.append(.vote(try ImportedRows.vote(obj), index: index, offset: lineStart))
+            case .sessions: out.append(.session(try ImportedRows.session(obj), index: index, offset: lineStart))
+            case .features: out.append(.feature(try ImportedRows.feature(obj), index: index, offset: lineStart))
+            }
         } catch {
             var e = error
-            e.record = rowIndex; e.offset = lineStart
+            e.record = index; e.offset = lineStart
+            if t != .memories { e.message = "\(t.rawValue): " + e.message }
             out.append(.error(e))
         }
+    }
+
+    private static let copyPrefix = Array("COPY ".utf8)
+
+    /// The migration schema (001+002) keeps `deprecation_reason`, `correct_approach` and
+    /// `applicable_contexts` as columns; v1.2 (and this server) keep them in `metadata`. Non-null
+    /// values are moved into the metadata object (without overwriting a key it already has).
+    static func foldMigrationColumns(_ obj: inout JSONObject) {
+        let extra = ["deprecation_reason", "correct_approach", "applicable_contexts"].compactMap { k -> (String, JSONValue)? in
+            guard let v = obj[k], !v.isNull else { return nil }
+            if k == "applicable_contexts", let a = v.arrayValue, a.isEmpty { return nil }
+            return (k, v)
+        }
+        guard !extra.isEmpty else { return }
+        let key = obj["metadata"] != nil ? "metadata" : "metadata_json"
+        var meta = obj[key]?.objectValue ?? JSONObject()
+        for (k, v) in extra where meta[k] == nil { meta[k] = v }
+        obj[key] = .object(meta)
     }
 
     /// COPY text format field: `\N` = NULL; backslash escapes `\b \f \n \r \t \v \\`, octal

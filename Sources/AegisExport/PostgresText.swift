@@ -1,4 +1,9 @@
 import AegisCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Value encodings for PostgreSQL: COPY text format (what `COPY … FROM stdin` reads) and the
 /// text output PostgreSQL itself produces (used for the CSV export, so ours is byte-identical to
@@ -89,19 +94,42 @@ public enum PostgresText {
         out.append(0x22)
     }
 
-    /// Parses pgvector's text form `[v1,v2,…]` (strtof semantics: bit-exact for what pgvector
-    /// prints). Nil for anything else or a non-finite component.
+    /// Parses pgvector's text form `[v1,v2,…]` with `strtof` (what pgvector itself uses, so
+    /// bit-exact for what it prints; spaces around components allowed). Nil for anything else
+    /// or a non-finite component. One pass over the bytes, no per-component strings.
     public static func parseVector(_ text: String) -> [Float]? {
-        let u = text.utf8
-        guard u.first == UInt8(ascii: "["), u.last == UInt8(ascii: "]") else { return nil }
-        let inner = text.dropFirst().dropLast()
-        if inner.allSatisfy({ $0 == " " }) { return [] }
-        var out: [Float] = []
-        for part in inner.split(separator: ",", omittingEmptySubsequences: false) {
-            let t = part.trimmingPrefix(while: { $0 == " " })
-            guard let f = Float(String(t.reversed().drop(while: { $0 == " " }).reversed())), f.isFinite else { return nil }
-            out.append(f)
+        let u = Array(text.utf8)
+        guard u.count >= 2, u.first == UInt8(ascii: "["), u.last == UInt8(ascii: "]") else { return nil }
+        if u.dropFirst().dropLast().allSatisfy({ $0 == 0x20 }) { return [] }
+        // Only the characters a float literal can hold: strtof would otherwise accept
+        // "inf", "nan" or hex floats.
+        for b in u.dropFirst().dropLast() {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "+"),
+                 UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: ","), 0x20: continue
+            default: return nil
+            }
         }
-        return out
+        var c = u.map { CChar(bitPattern: $0) }
+        c[c.count - 1] = 0                              // `]` → NUL: strtof stops there
+        var out: [Float] = []
+        out.reserveCapacity(u.count / 8)
+        let ok = c.withUnsafeMutableBufferPointer { p -> Bool in
+            let base = p.baseAddress!
+            let end = base + (p.count - 1)
+            var cur = base + 1
+            while true {
+                var next: UnsafeMutablePointer<CChar>? = nil
+                let f = strtof(cur, &next)
+                guard let n = next, n != cur, f.isFinite else { return false }
+                var q = n
+                while q < end && q.pointee == 0x20 { q += 1 }
+                out.append(f)
+                if q == end { return true }
+                guard q.pointee == CChar(UInt8(ascii: ",")) else { return false }
+                cur = q + 1
+            }
+        }
+        return ok ? out : nil
     }
 }

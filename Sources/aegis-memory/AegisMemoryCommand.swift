@@ -22,6 +22,7 @@ struct AegisMemoryCommand: AsyncParsableCommand {
             ImportCommand.self,
             BackupCommand.self,
             RestoreCommand.self,
+            MigrateCommand.self,
         ]
     )
 }

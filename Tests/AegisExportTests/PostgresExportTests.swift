@@ -98,6 +98,7 @@ struct PostgresExportTests {
             switch e {
             case .memory(let m, _, _): got[m.id!] = m
             case .error(let err): Issue.record("dump row failed: \(err)")
+            default: continue
             }
         }
         #expect(got.count == memories.count)

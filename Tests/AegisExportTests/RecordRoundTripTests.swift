@@ -97,9 +97,9 @@ import Testing
 }
 
 @Suite struct PostgresDumpReaderTests {
-    static func read(_ bytes: [UInt8], chunk: Int) -> (memories: [ImportedMemory], errors: [ExportError]) {
-        var r = PostgresDumpReader()
-        var ev: [ImportReader.Event] = []
+    static func read(_ bytes: [UInt8], chunk: Int, tables: Set<PostgresDumpReader.Table> = [.memories]) -> (memories: [ImportedMemory], errors: [ExportError]) {
+        var r = PostgresDumpReader(tables: tables)
+        var ev: [PostgresDumpReader.Event] = []
         var i = 0
         while i < bytes.count { ev += r.feed(bytes[i..<min(i + chunk, bytes.count)]); i += chunk }
         ev += r.finish()
@@ -108,6 +108,7 @@ import Testing
             switch e {
             case .memory(let m, _, _): ms.append(m)
             case .error(let x): es.append(x)
+            default: continue
             }
         }
         return (ms, es)

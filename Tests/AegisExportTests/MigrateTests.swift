@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import AegisExport
+
+/// `aegis-memory migrate` (issue 7 "format upgrades; old-format fixtures must open"): version 1
+/// is the only format so far, so the golden v1 store is "already current" and left untouched, a
+/// store with a file of a FUTURE version is refused naming file and versions (nothing touched),
+/// and the upgrade chain is exercised with hypothetical versions.
+@Suite struct MigrateTests {
+    static let golden = PostgresHarness.repoRoot.appendingPathComponent("Fixtures/store-v1").path
+    static let snapshot = "snapshots/snap-0000000000000029.snap"
+    static let segment = "log/log-0000000000000002.seg"
+
+    static func copyGolden() throws -> String {
+        let dir = NSTemporaryDirectory() + "aegis-migrate-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.copyItem(atPath: golden, toPath: dir)
+        return dir
+    }
+
+    /// Every file's bytes, by relative path.
+    static func contents(_ dir: String) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let e = FileManager.default.enumerator(atPath: dir)!
+        while let rel = e.nextObject() as? String {
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir)
+            if !isDir.boolValue { out[rel] = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + rel)) }
+        }
+        return out
+    }
+
+    @Test func goldenV1StoreIsCurrentAndUntouched() throws {
+        let dir = try Self.copyGolden()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try StoreFormat.inspect(dataDirectory: dir)
+        #expect(r.isCurrent && r.unreadable.isEmpty)
+        let seen = Set(r.findings.map { "\($0.file)|\($0.component.rawValue)|\($0.version)" })
+        #expect(seen == ["CURRENT|manifest|1", "\(Self.snapshot)|snapshot|1", "\(Self.segment)|log_segment|1", "log|record_payload|1"])
+        #expect(r.findings.first { $0.component == .recordPayload }?.count == 17)
+        #expect(try StoreFormat.plan(r).isEmpty)
+
+        let before = try Self.contents(dir)
+        let run = try CLI.run(["migrate", "--data-dir", dir, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(CLI.summary(run.stdout)["state"] == .string("current"))
+        #expect(try Self.contents(dir) == before, "nothing rewritten")
+        #expect(!FileManager.default.fileExists(atPath: dir + ".pre-migrate"), "no backup taken when nothing changes")
+    }
+
+    @Test(arguments: ["CURRENT", MigrateTests.snapshot, MigrateTests.segment])
+    func futureVersionIsRefusedAndNothingTouched(file: String) throws {
+        let dir = try Self.copyGolden()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/" + file
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[8] = 7; bytes[9] = 0                       // format version 7 (u16 LE at offset 8)
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let before = try Self.contents(dir)
+
+        let r = try StoreFormat.inspect(dataDirectory: dir)
+        #expect(r.newer.map(\.file) == [file] && r.newer.first?.version == 7)
+        #expect(throws: StoreFormat.PlanError.self) { try StoreFormat.plan(r) }
+
+        for extra in [[], ["--dry-run"], ["--yes", "--no-backup"]] {
+            let run = try CLI.run(["migrate", "--data-dir", dir] + extra)
+            #expect(run.status == 3, "\(extra): \(run.stdout) \(run.stderr)")
+            #expect(run.stderr.contains(file) && run.stderr.contains("version 7") && run.stderr.contains("supports (1)"), "\(run.stderr)")
+            #expect(try Self.contents(dir) == before, "nothing touched")
+        }
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: (dir as NSString).deletingLastPathComponent)
+        #expect(!siblings.contains { $0.hasPrefix((dir as NSString).lastPathComponent + ".pre-migrate") }, "no backup directory left behind")
+    }
+
+    @Test func unknownFileContentIsNotGuessedAt() throws {
+        let dir = try Self.copyGolden()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data("not a manifest".utf8).write(to: URL(fileURLWithPath: dir + "/CURRENT"))
+        let run = try CLI.run(["migrate", "--data-dir", dir])
+        #expect(run.status == 1 && run.stderr.contains("CURRENT") && run.stderr.contains("verify"), "\(run.stderr)")
+    }
+
+    /// The chain with hypothetical versions (current = 3): steps are followed link by link, a gap
+    /// or a newer version is an error naming the file.
+    @Test func upgradeChainIsFollowedStepByStep() throws {
+        var r = StoreFormat.Report(dataDirectory: "d")
+        r.findings = [StoreFormat.Finding(file: "snapshots/a.snap", component: .snapshot, version: 1),
+                      StoreFormat.Finding(file: "CURRENT", component: .manifest, version: 2),
+                      StoreFormat.Finding(file: "log/x.seg", component: .logSegment, version: 3)]
+        let steps = [StoreFormat.Step(component: .snapshot, from: 2, to: 3, summary: "s2→3"),
+                     StoreFormat.Step(component: .snapshot, from: 1, to: 2, summary: "s1→2"),
+                     StoreFormat.Step(component: .manifest, from: 2, to: 3, summary: "m2→3")]
+        let plan = try StoreFormat.plan(r, steps: steps, current: { _ in 3 })
+        #expect(plan.map(\.summary) == ["m2→3", "s1→2", "s2→3"])
+        #expect(throws: StoreFormat.PlanError.noPath(file: "snapshots/a.snap", component: .snapshot, version: 1, current: 3)) {
+            try StoreFormat.plan(r, steps: Array(steps.dropFirst()), current: { _ in 3 })
+        }
+        #expect(throws: StoreFormat.PlanError.newer(file: "log/x.seg", component: .logSegment, version: 3, supported: 2)) {
+            try StoreFormat.plan(r, steps: steps, current: { _ in 2 })
+        }
+        #expect(StoreFormat.steps.isEmpty, "version 1 is the only format: no upgrade steps are registered")
+    }
+}
