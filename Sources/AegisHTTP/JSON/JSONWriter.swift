@@ -33,22 +33,33 @@ public struct JSONWriter: Sendable {
 
     // MARK: scalars
 
-    public mutating func null() { separator(); bytes.append(contentsOf: Array("null".utf8)) }
-    public mutating func bool(_ b: Bool) { separator(); bytes.append(contentsOf: Array((b ? "true" : "false").utf8)) }
-    public mutating func int(_ i: Int) { separator(); bytes.append(contentsOf: Array(String(i).utf8)) }
-    public mutating func int64(_ i: Int64) { separator(); bytes.append(contentsOf: Array(String(i).utf8)) }
+    public mutating func null() { separator(); appendStatic("null") }
+    public mutating func bool(_ b: Bool) { separator(); appendStatic(b ? "true" : "false") }
+    public mutating func int(_ i: Int) { int64(Int64(i)) }
+    public mutating func int64(_ i: Int64) {
+        separator()
+        if i < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = i.magnitude
+        if m < 10 { bytes.append(UInt8(ascii: "0") + UInt8(m)); return }
+        // Digits into a small stack buffer, then appended in order.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+            var n = 0
+            while m > 0 { buf[19 - n] = UInt8(ascii: "0") + UInt8(m % 10); m /= 10; n += 1 }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[(20 - n)...]))
+        }
+    }
     public mutating func string(_ s: String) { separator(); writeQuoted(s) }
     public mutating func optionalString(_ s: String?) { if let s { string(s) } else { null() } }
 
     /// A float the way Python's `repr` writes it (`0.0`, `0.5`, `1e-05`); NaN/inf become null.
     public mutating func double(_ d: Double) {
         separator()
-        bytes.append(contentsOf: Array(JSONWriter.pythonFloat(d).utf8))
+        bytes.append(contentsOf: JSONWriter.pythonFloat(d).utf8)
     }
     public mutating func optionalDouble(_ d: Double?) { if let d { double(d) } else { null() } }
 
     /// Already-encoded JSON text (trusted, produced by this writer or the reader).
-    public mutating func raw(_ json: String) { separator(); bytes.append(contentsOf: Array(json.utf8)) }
+    public mutating func raw(_ json: String) { separator(); bytes.append(contentsOf: json.utf8) }
 
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` — 0 or 6 fraction digits (§1.2).
     public mutating func timestamp(_ t: Timestamp) { string(t.iso8601()) }
@@ -81,8 +92,25 @@ public struct JSONWriter: Sendable {
         if last { bytes.append(UInt8(ascii: ",")) } else { needsComma[needsComma.count - 1] = true }
     }
 
+    private mutating func appendStatic(_ s: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// True for bytes that must be escaped inside a JSON string.
+    @inline(__always) private static func needsEscape(_ b: UInt8) -> Bool {
+        b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F
+    }
+
     private mutating func writeQuoted(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Fast path: the whole string in one copy when nothing needs escaping.
+        var s = s
+        let done: Bool = s.withUTF8 { u in
+            for b in u where JSONWriter.needsEscape(b) { return false }
+            bytes.append(contentsOf: u)
+            return true
+        }
+        if done { bytes.append(UInt8(ascii: "\"")); return }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(b)
@@ -110,6 +138,15 @@ public struct JSONWriter: Sendable {
         if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
         // Swift's description is shortest round-trip; normalise its layout to Python's.
         let s = d.description  // e.g. "1.0", "0.5", "1e-05", "1e+16", "5e-324", "123456.789"
+        // Fast path: plain positional form with 1e-4 <= |d| < 1e16 is already Python's layout
+        // (Python switches to exponent form exactly outside that range).
+        let a = abs(d)
+        if a >= 1e-4, a < 1e16, !s.utf8.contains(UInt8(ascii: "e")), s.utf8.contains(UInt8(ascii: ".")) { return s }
+        return pythonFloatLayout(s)
+    }
+
+    /// Rewrites Swift's shortest round-trip text of a finite non-zero double in Python's layout.
+    static func pythonFloatLayout(_ s: String) -> String {
         let neg = s.hasPrefix("-")
         let body = neg ? String(s.dropFirst()) : s
         // Split into digits and decimal exponent.
