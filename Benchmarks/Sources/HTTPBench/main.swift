@@ -10,7 +10,7 @@ import Glibc
 //   add     POST /memories/add     p50 / p99 (unique contents)
 //   mixed   80% query / 15% add / 5% vote for T seconds: ops/s, p50 / p99
 // Usage: HTTPBench --server PATH [--memories 10000] [--clients 4] [--requests 2000] [--seconds 10]
-//                  [--phases health,query,add,mixed] [--perf-stat 1] [--perf-record FILE [--perf-phase query|mixed]] [--data-dir DIR]
+//                  [--phases health,query,add,mixed] [--perf-stat 1] [--perf-record FILE [--perf-phase query|add|mixed]] [--data-dir DIR] [--http-threads N]
 // Every phase also reports the CPU time the server process and this client process used per
 // operation (both run on the same cores). --perf-stat counts the server's fdatasync calls
 // during the mixed phase (Linux `perf`, root); --perf-record samples the server's stacks then.
@@ -59,6 +59,7 @@ env["AEGIS_API_KEY"] = key
 env["RATE_LIMIT_PER_MINUTE"] = "1000000000"
 env["RATE_LIMIT_PER_HOUR"] = "1000000000"
 env["LOG_LEVEL"] = "error"
+if let t = opts["http-threads"] { env["AEGIS_HTTP_THREADS"] = t }   // NIO event-loop threads (0 = per core)
 proc.environment = env
 proc.standardOutput = FileHandle.nullDevice
 try proc.run()
@@ -223,11 +224,13 @@ let (query, queryWall) = !phases.contains("query") ? none : withCPU("query") { r
     timed(cl, "POST", "/memories/query", #"{"query":"\#(sentence(&r, words: 4))","top_k":10}"#, "query", &lat, &err); return true
 } }
 _ = stopPerf(queryRecord)
+let addRecord = perfPhase == "add" ? perfRecord.flatMap { phases.contains("add") ? startPerf(["record", "-F", "499", "-g", "-o", $0]) : nil } : nil
 let (add, addWall) = !phases.contains("add") ? none : withCPU("add") { runPhase { c, cl, r, lat, err in
     if lat["add", default: []].count >= perClient / 4 { return false }
     counter.lock(); addSerial += 1; let n = addSerial; counter.unlock()
     timed(cl, "POST", "/memories/add", #"{"content":"\#(sentence(&r)) add-\#(n)","agent_id":"agent-\#(c)"}"#, "add", &lat, &err); return true
 } }
+_ = stopPerf(addRecord)
 let stat = perfStat && phases.contains("mixed") ? startPerf(["stat", "-x", ",", "-e", "syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync"]) : nil
 let record = perfPhase != "mixed" ? nil : perfRecord.flatMap { phases.contains("mixed") ? startPerf(["record", "-F", "499", "-g", "-o", $0]) : nil }
 let deadline = Date().addingTimeInterval(seconds)
