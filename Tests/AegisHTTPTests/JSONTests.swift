@@ -28,6 +28,20 @@ import Testing
         }
     }
 
+    /// The digit-by-digit timestamp writer produces `Timestamp.iso8601()`'s text.
+    @Test func timestampsMatchFormatter() {
+        var rng = SystemRandomNumberGenerator()
+        var values: [Int64] = [0, -1, 1, 951_782_400_000_000, 951_868_799_999_999, -62_135_596_800_000_000, 253_402_300_799_999_999,
+                               -62_135_596_800_000_001, 253_402_300_800_000_000, 1_700_000_000_000_000, 1_700_000_000_123_456]
+        for _ in 0..<20_000 { values.append(Int64.random(in: -70_000_000_000_000_000...260_000_000_000_000_000, using: &rng)) }
+        for v in values {
+            let t = Timestamp(microseconds: v)
+            var w = JSONWriter()
+            w.timestamp(t)
+            #expect(w.string == "\"" + t.iso8601() + "\"", "\(v)")
+        }
+    }
+
     @Test(arguments: [0, 7, -7, 10, -10, 99, 12345, Int.max, Int.min])
     func integers(_ i: Int) {
         var w = JSONWriter()

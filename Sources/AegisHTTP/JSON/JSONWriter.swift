@@ -62,7 +62,41 @@ public struct JSONWriter: Sendable {
     public mutating func raw(_ json: String) { separator(); bytes.append(contentsOf: json.utf8) }
 
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` — 0 or 6 fraction digits (§1.2).
-    public mutating func timestamp(_ t: Timestamp) { string(t.iso8601()) }
+    public mutating func timestamp(_ t: Timestamp) {
+        // Years 1...9999 written digit by digit (same text as `Timestamp.iso8601()`); others
+        // through the general formatter.
+        let us = t.microseconds
+        var secs = us / 1_000_000, micros = us % 1_000_000
+        if micros < 0 { micros += 1_000_000; secs -= 1 }
+        var days = secs / 86_400, sod = secs % 86_400
+        if sod < 0 { sod += 86_400; days -= 1 }
+        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        guard (1...9999).contains(y) else { string(t.iso8601()); return }
+        separator()
+        bytes.append(UInt8(ascii: "\""))
+        digits(y, 4); bytes.append(UInt8(ascii: "-")); digits(m, 2); bytes.append(UInt8(ascii: "-")); digits(d, 2)
+        bytes.append(UInt8(ascii: "T")); digits(sod / 3600, 2); bytes.append(UInt8(ascii: ":"))
+        digits(sod / 60 % 60, 2); bytes.append(UInt8(ascii: ":")); digits(sod % 60, 2)
+        if micros != 0 { bytes.append(UInt8(ascii: ".")); digits(micros, 6) }
+        bytes.append(UInt8(ascii: "Z")); bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `v` (≥ 0) zero-padded to exactly `width` digits.
+    private mutating func digits(_ v: Int64, _ width: Int) {
+        var div: Int64 = 1
+        for _ in 1..<width { div *= 10 }
+        var v = v
+        while div > 0 { bytes.append(UInt8(ascii: "0") + UInt8(v / div)); v %= div; div /= 10 }
+    }
     public mutating func optionalTimestamp(_ t: Timestamp?) { if let t { timestamp(t) } else { null() } }
 
     public mutating func stringArray(_ a: [String]) {
