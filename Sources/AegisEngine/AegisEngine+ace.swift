@@ -17,7 +17,7 @@ extension AegisEngine {
             // No engine lock: the store applies the counter increment atomically with the vote
             // row (exact under concurrency; concurrent votes share fsyncs) and refuses a vote
             // on a memory that is gone (404, no orphan row).
-            guard let m = backend.read({ $0.memory(projectId: project, id: memoryId) }),
+            guard let m = backend.read({ $0.memoryWithoutVector(projectId: project, id: memoryId) }),
                   boundAgent.map({ AccessControl.canRead(m, reader: .agent($0)) }) ?? true else {
                 throw EngineError.memoryNotFound
             }
@@ -29,7 +29,7 @@ extension AegisEngine {
             } catch let e as EngineError where e.code == .notFound {
                 throw EngineError.memoryNotFound
             }
-            let after = backend.read { $0.memory(projectId: project, id: memoryId) } ?? m
+            let after = backend.read { $0.memoryWithoutVector(projectId: project, id: memoryId) } ?? m
             return VoteResponse(memoryId: memoryId, bulletHelpful: Int(after.bulletHelpful),
                                 bulletHarmful: Int(after.bulletHarmful), effectivenessScore: after.effectivenessScore)
         }

@@ -121,7 +121,7 @@ extension AegisEngine {
         let hits = searchVectors(project: project, query: q, filter: filter, k: k, minScore: minScore, ef: ef, stats: &stats)
         let out = backend.read { view in
             hits.compactMap { h -> MemoryOut? in
-                guard let m = view.memory(projectId: project, id: h.id) else { return nil }
+                guard let m = view.memoryWithoutVector(projectId: project, id: h.id) else { return nil }
                 return memoryOut(m, score: Double(h.score))
             }
         }

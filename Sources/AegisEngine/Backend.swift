@@ -18,6 +18,9 @@ public enum EngineChange: Sendable {
 /// A consistent read view of the tables (what the storage engine's `StoreView` offers).
 public protocol TableView {
     func memory(projectId: String, id: String) -> Memory?
+    /// The memory with an empty `embedding` and `contentHash` — for responses that show
+    /// neither (query results, vote counters); cheaper than `memory(projectId:id:)`.
+    func memoryWithoutVector(projectId: String, id: String) -> Memory?
     /// Ids of memories with this content hash in the project (any namespace).
     func memoryIds(projectId: String, contentHash: String) -> [String]
     /// Visits the project's memories (order unspecified; `embedding` may be empty — use
@@ -33,6 +36,10 @@ public protocol TableView {
     func forEachVote(projectId: String, _ body: (Vote) throws -> Bool) rethrows
     /// Every project with at least one memory, session or feature.
     func projectIds() -> [String]
+}
+
+extension TableView {
+    public func memoryWithoutVector(projectId: String, id: String) -> Memory? { memory(projectId: projectId, id: id) }
 }
 
 /// What the engine needs from durable storage. `AegisStorage.Store` is adapted to it; an

@@ -5,9 +5,23 @@ import Darwin
 #endif
 
 /// A reader-writer lock (pthread) for the vector spaces: many concurrent searches, one mutator.
+/// Writer-preferring on Linux: with searches arriving back to back, glibc's default (reader
+/// preference) lets a waiting index update — and the thread it occupies — starve until the
+/// readers happen to pause. Never take the read lock recursively (a waiting writer would
+/// deadlock it).
 final class RWLock: @unchecked Sendable {
     private var lock = pthread_rwlock_t()
-    init() { pthread_rwlock_init(&lock, nil) }
+    init() {
+        #if canImport(Glibc)
+        var attr = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attr)
+        pthread_rwlockattr_setkind_np(&attr, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        pthread_rwlock_init(&lock, &attr)
+        pthread_rwlockattr_destroy(&attr)
+        #else
+        pthread_rwlock_init(&lock, nil)
+        #endif
+    }
     deinit { pthread_rwlock_destroy(&lock) }
     func withReadLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_rwlock_rdlock(&lock); defer { pthread_rwlock_unlock(&lock) }

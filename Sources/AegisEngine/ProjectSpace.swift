@@ -29,11 +29,16 @@ final class ProjectSpace: @unchecked Sendable {
     var restoreSlots: [String: Int] = [:]
     /// Slots by owner agent (the `owners` part of a filter), for exact candidate sets.
     var byOwner: [String: Set<Int>] = [:]
+    /// `infos` as plain integers (same slots), for the search predicate; see `SlotKey`.
+    var keys: [SlotKey] = []
+    var interner = StringInterner()
 
     func setInfo(_ slot: Int, _ info: SlotInfo?) {
         if let old = infos[slot], let a = old.agentId { byOwner[a]?.remove(slot); if byOwner[a]?.isEmpty ?? false { byOwner[a] = nil } }
         infos[slot] = info
         if let info, let a = info.agentId { byOwner[a, default: []].insert(slot) }
+        if keys.count < infos.count { keys.append(contentsOf: repeatElement(SlotKey.free, count: infos.count - keys.count)) }
+        keys[slot] = info.map { SlotKey($0, &interner) } ?? .free
     }
 
     init(dimension: Int) { self.dimension = dimension }
@@ -103,16 +108,24 @@ final class ProjectSpace: @unchecked Sendable {
         stats.total = count
         stats.efSearch = efSearch
         guard k > 0, count > 0 else { return [] }
+        return withMatcher(filter) { m in
+            search(query: query, owners: filter.owners, matcher: m, k: k, minScore: minScore, efSearch: efSearch,
+                   exactThreshold: exactThreshold, exactSelectivity: exactSelectivity, stats: &stats)
+        }
+    }
+
+    private func search(query: [Float], owners: Set<String>?, matcher m: SlotMatcher, k: Int, minScore: Float, efSearch: Int,
+                        exactThreshold: Int, exactSelectivity: Double, stats: inout SearchStats) -> [Hit] {
         // Candidate slots known exactly when the filter names owners (secondary index).
         var admitted: [Int]?
-        if let owners = filter.owners {
+        if let owners {
             var list: [Int] = []
-            for o in owners { for slot in byOwner[o] ?? [] where infos[slot].map(filter.matches) ?? false { list.append(slot) } }
+            for o in owners { for slot in byOwner[o] ?? [] where m.matches(slot) { list.append(slot) } }
             list.sort()
             admitted = list
         } else if ann == nil || count <= exactThreshold {
             var list: [Int] = []
-            for (slot, info) in infos.enumerated() where info.map(filter.matches) ?? false { list.append(slot) }
+            for slot in 0..<keys.count where m.matches(slot) { list.append(slot) }
             admitted = list
         }
         if let admitted {
@@ -121,7 +134,7 @@ final class ProjectSpace: @unchecked Sendable {
             let useIndex = ann != nil && admitted.count > exactThreshold && Double(admitted.count) >= exactSelectivity * Double(count)
             if !useIndex {
                 stats.mode = .exact
-                return exactSearch(query: query, slots: admitted, k: k, minScore: minScore, stats: &stats)
+                return exactSearch(query: query, slots: admitted, k: k, minScore: minScore, matcher: m, stats: &stats)
             }
         }
         guard let ann else { return [] }
@@ -129,19 +142,22 @@ final class ProjectSpace: @unchecked Sendable {
         var visited = IndexSearchCounters()
         let want = min(admitted?.count ?? count, k + 8)   // slack so boundary ties rank deterministically
         let candidates = ann.search(query: query, k: want, ef: max(efSearch, want), admitted: admitted?.count,
-                                    visited: &visited) { slot in
-            guard slot < self.infos.count, let info = self.infos[slot] else { return false }
-            return filter.matches(info)
-        }
+                                    visited: &visited) { slot in m.matches(slot) }
         stats.nodesVisited = visited.nodes
         stats.distanceComputations = visited.distances
         if admitted == nil { stats.admitted = Int((visited.selectivity * Double(count)).rounded()) }
         if visited.exact { stats.mode = .exact }
         if visited.fallback { stats.fellBackToExact = true }
-        var hits = rank(candidates.map { ($0, exactScore(query, slot: $0)) }, k: k, minScore: minScore)
+        var best: [(Float, Int)] = []
+        best.reserveCapacity(k + 1)
+        for slot in candidates {
+            let s = exactScore(query, slot: slot)
+            if s >= minScore && !s.isNaN { insertRanked(&best, (s, slot), k: k, m) }
+        }
+        var hits = best.map { Hit(slot: $0.1, id: infos[$0.1]!.id, score: $0.0) }
         // Never under-return: when the admitted set is known to hold more than the index gave.
         if candidates.count < min(k, admitted?.count ?? 0), let admitted {
-            let exact = exactSearch(query: query, slots: admitted, k: k, minScore: minScore, stats: &stats)
+            let exact = exactSearch(query: query, slots: admitted, k: k, minScore: minScore, matcher: m, stats: &stats)
             if exact.count > hits.count { hits = exact; stats.fellBackToExact = true }
         }
         return hits
@@ -153,7 +169,8 @@ final class ProjectSpace: @unchecked Sendable {
         }
     }
 
-    private func exactSearch(query: [Float], slots: [Int], k: Int, minScore: Float, stats: inout SearchStats) -> [Hit] {
+    private func exactSearch(query: [Float], slots: [Int], k: Int, minScore: Float, matcher m: SlotMatcher,
+                             stats: inout SearchStats) -> [Hit] {
         var best: [(Float, Int)] = []
         best.reserveCapacity(k + 1)
         query.withUnsafeBufferPointer { qp in
@@ -162,7 +179,7 @@ final class ProjectSpace: @unchecked Sendable {
                     let s = dot(qp.baseAddress!, vp.baseAddress! + slot * dimension, dimension)
                     stats.distanceComputations += 1
                     guard s >= minScore, !s.isNaN else { continue }
-                    insertRanked(&best, (s, slot), k: k)
+                    insertRanked(&best, (s, slot), k: k, m)
                 }
             }
         }
@@ -170,20 +187,14 @@ final class ProjectSpace: @unchecked Sendable {
         return best.map { Hit(slot: $0.1, id: infos[$0.1]!.id, score: $0.0) }
     }
 
-    private func rank(_ scored: [(Int, Float)], k: Int, minScore: Float) -> [Hit] {
-        var best: [(Float, Int)] = []
-        for (slot, s) in scored where s >= minScore && !s.isNaN { insertRanked(&best, (s, slot), k: k) }
-        return best.map { Hit(slot: $0.1, id: infos[$0.1]!.id, score: $0.0) }
-    }
-
     /// Keeps `best` sorted by `ranksBefore` and at most `k` long.
-    private func insertRanked(_ best: inout [(Float, Int)], _ x: (Float, Int), k: Int) {
-        let xi = infos[x.1]!
-        if best.count == k, let last = best.last, !ranksBefore((x.0, xi), (last.0, infos[last.1]!)) { return }
+    @inline(__always)
+    private func insertRanked(_ best: inout [(Float, Int)], _ x: (Float, Int), k: Int, _ m: SlotMatcher) {
+        if best.count == k, let last = best.last, !m.ranksBefore(x, last) { return }
         var lo = 0, hi = best.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if ranksBefore((best[mid].0, infos[best[mid].1]!), (x.0, xi)) { lo = mid + 1 } else { hi = mid }
+            if m.ranksBefore(best[mid], x) { lo = mid + 1 } else { hi = mid }
         }
         best.insert(x, at: lo)
         if best.count > k { best.removeLast() }
@@ -216,6 +227,7 @@ extension ProjectSpace {
     func beginRestore(slots: [String?], ann restored: any ApproximateIndex) {
         vectors = [Float](repeating: 0, count: slots.count * dimension)
         infos = [SlotInfo?](repeating: nil, count: slots.count)
+        keys = [SlotKey](repeating: .free, count: slots.count)
         byOwner = [:]
         slotOf = [:]
         free = []

@@ -20,6 +20,17 @@ public final class StoreBackend: EngineBackend, @unchecked Sendable {
     struct View: TableView {
         let v: StoreView
         func memory(projectId: String, id: String) -> Memory? { v.memory(project: projectId, id: id) }
+        func memoryWithoutVector(projectId: String, id: String) -> Memory? {
+            guard let r = v.memoryRow(project: projectId, id: id) else { return nil }
+            return Memory(id: r.id, projectId: r.projectId, userId: r.userId, agentId: r.agentId, namespace: r.namespace,
+                          memoryType: r.memoryType, content: r.content, contentHash: "", embedding: [],
+                          metadata: r.metadata, scope: r.scope, sharedWithAgents: r.sharedWithAgents,
+                          derivedFromAgents: r.derivedFromAgents, coordinationMetadata: r.coordinationMetadata,
+                          createdAt: r.createdAt, updatedAt: r.updatedAt, expiresAt: r.expiresAt,
+                          bulletHelpful: r.bulletHelpful, bulletHarmful: r.bulletHarmful, isDeprecated: r.isDeprecated,
+                          deprecatedAt: r.deprecatedAt, deprecatedBy: r.deprecatedBy, supersededBy: r.supersededBy,
+                          sourceTrajectoryId: r.sourceTrajectoryId, errorPattern: r.errorPattern)
+        }
         func memoryIds(projectId: String, contentHash: String) -> [String] {
             v.memories(project: projectId, contentHash: contentHash).map(\.id)
         }

@@ -26,38 +26,11 @@ struct SlotInfo: Sendable {
     }
 }
 
-extension MemoryFilter {
-    /// The same predicate as `matches(Memory)`, on the indexed attributes.
-    @inline(__always)
-    func matches(_ s: SlotInfo) -> Bool {
-        if let ns = namespace, s.namespace != ns { return false }
-        if let u = userId, s.userId != u { return false }
-        if let owners {
-            guard let a = s.agentId, owners.contains(a) else { return false }
-        }
-        if let types = memoryTypes, !types.contains(s.memoryType) { return false }
-        if excludeDeprecated, s.deprecated { return false }
-        if let now = notExpiredAt, let e = s.expiresAt, e <= now { return false }
-        if let me = minEffectiveness, Memory.effectiveness(helpful: s.helpful, harmful: s.harmful) < me { return false }
-        return AccessControl.canRead(scope: s.scope, owner: s.agentId, sharedWith: s.sharedWith, reader: reader)
-    }
-}
-
 /// One search hit.
 struct Hit: Sendable {
     var slot: Int
     var id: String
     var score: Float
-}
-
-/// Deterministic ranking: similarity descending; ties by creation time, then content hash,
-/// then id — so a fresh store fed the same operations ranks the same contents the same way.
-@inline(__always)
-func ranksBefore(_ a: (Float, SlotInfo), _ b: (Float, SlotInfo)) -> Bool {
-    if a.0 != b.0 { return a.0 > b.0 }
-    if a.1.createdAt != b.1.createdAt { return a.1.createdAt < b.1.createdAt }
-    if a.1.contentHash != b.1.contentHash { return a.1.contentHash < b.1.contentHash }
-    return a.1.id < b.1.id
 }
 
 @inline(__always)

@@ -68,6 +68,10 @@ extension HTTPServerConfiguration {
         if let d = try s.int("AEGIS_JSON_MAX_DEPTH") { jsonLimits.maxDepth = d }
         if let k = try s.int("AEGIS_JSON_MAX_KEYS") { jsonLimits.maxObjectKeys = k }
         if let t = try s.int("AEGIS_IDLE_TIMEOUT_SECONDS") { idleTimeoutSeconds = t }
+        if let n = try s.int("AEGIS_HTTP_THREADS") {
+            guard (0...256).contains(n) else { throw ServeSettingsError("AEGIS_HTTP_THREADS must be in 0...256 (0 = one per core)") }
+            eventLoopThreads = n
+        }
         corsOrigins = (s.string("CORS_ORIGINS") ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard maxBodyBytes > 0, maxImportBytes > 0, jsonLimits.maxDepth > 0, jsonLimits.maxObjectKeys > 0 else {

@@ -1,3 +1,4 @@
+import Foundation
 import AegisCore
 import Testing
 @testable import AegisHTTP
@@ -10,6 +11,42 @@ import Testing
     ])
     func pythonFloatRepr(_ value: Double, _ expected: String) {
         #expect(JSONWriter.pythonFloat(value) == expected)
+    }
+
+    /// The positional fast path of `pythonFloat` agrees with the full layout rewrite on values
+    /// of every magnitude (including both sides of the 1e-4 and 1e16 switch points).
+    @Test func pythonFloatFastPathMatchesLayout() {
+        var rng = SystemRandomNumberGenerator()
+        var values: [Double] = [1e-4, 9.999999999999999e-05, 1e16, 9999999999999998.0, 0.1, 1.0 / 3, 100, 1e15 + 0.5]
+        for _ in 0..<20_000 {
+            let e = Double.random(in: -8...18, using: &rng)
+            values.append(Double.random(in: 1..<10, using: &rng) * pow(10, e.rounded(.down)) * (Bool.random(using: &rng) ? 1 : -1))
+            values.append(Double(Float(Double.random(in: -1...1, using: &rng))))   // similarity scores
+        }
+        for v in values where v != 0 {
+            #expect(JSONWriter.pythonFloat(v) == JSONWriter.pythonFloatLayout(v.description), "\(v)")
+        }
+    }
+
+    /// The digit-by-digit timestamp writer produces `Timestamp.iso8601()`'s text.
+    @Test func timestampsMatchFormatter() {
+        var rng = SystemRandomNumberGenerator()
+        var values: [Int64] = [0, -1, 1, 951_782_400_000_000, 951_868_799_999_999, -62_135_596_800_000_000, 253_402_300_799_999_999,
+                               -62_135_596_800_000_001, 253_402_300_800_000_000, 1_700_000_000_000_000, 1_700_000_000_123_456]
+        for _ in 0..<20_000 { values.append(Int64.random(in: -70_000_000_000_000_000...260_000_000_000_000_000, using: &rng)) }
+        for v in values {
+            let t = Timestamp(microseconds: v)
+            var w = JSONWriter()
+            w.timestamp(t)
+            #expect(w.string == "\"" + t.iso8601() + "\"", "\(v)")
+        }
+    }
+
+    @Test(arguments: [0, 7, -7, 10, -10, 99, 12345, Int.max, Int.min])
+    func integers(_ i: Int) {
+        var w = JSONWriter()
+        w.int(i)
+        #expect(w.string == String(i))
     }
 
     @Test func orderNullsAndEscapes() {

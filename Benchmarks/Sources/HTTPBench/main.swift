@@ -10,6 +10,10 @@ import Glibc
 //   add     POST /memories/add     p50 / p99 (unique contents)
 //   mixed   80% query / 15% add / 5% vote for T seconds: ops/s, p50 / p99
 // Usage: HTTPBench --server PATH [--memories 10000] [--clients 4] [--requests 2000] [--seconds 10]
+//                  [--phases health,query,add,mixed] [--perf-stat 1] [--perf-record FILE [--perf-phase query|add|mixed]] [--data-dir DIR] [--http-threads N]
+// Every phase also reports the CPU time the server process and this client process used per
+// operation (both run on the same cores). --perf-stat counts the server's fdatasync calls
+// during the mixed phase (Linux `perf`, root); --perf-record samples the server's stacks then.
 
 var args = CommandLine.arguments.dropFirst()
 var opts: [String: String] = [:]
@@ -23,6 +27,10 @@ let clients = Int(opts["clients"] ?? "") ?? 4
 let requests = Int(opts["requests"] ?? "") ?? 2_000
 let seconds = Double(opts["seconds"] ?? "") ?? 10
 let key = "bench-key"
+let phases = Set((opts["phases"] ?? "health,query,add,mixed").split(separator: ",").map(String.init))
+let perfStat = opts["perf-stat"] == "1"
+let perfRecord = opts["perf-record"]
+let perfPhase = opts["perf-phase"] ?? "mixed"
 
 // MARK: server process
 
@@ -39,7 +47,9 @@ func freePort() -> Int {
 }
 
 let port = freePort()
-let dataDir = NSTemporaryDirectory() + "aegis-httpbench-\(getpid())"
+// --data-dir keeps the store afterwards (e.g. for `aegis-memory explain`); default: a temp dir.
+let keepData = opts["data-dir"] != nil
+let dataDir = opts["data-dir"] ?? NSTemporaryDirectory() + "aegis-httpbench-\(getpid())"
 let proc = Process()
 proc.executableURL = URL(fileURLWithPath: serverPath)
 proc.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir]
@@ -49,13 +59,14 @@ env["AEGIS_API_KEY"] = key
 env["RATE_LIMIT_PER_MINUTE"] = "1000000000"
 env["RATE_LIMIT_PER_HOUR"] = "1000000000"
 env["LOG_LEVEL"] = "error"
+if let t = opts["http-threads"] { env["AEGIS_HTTP_THREADS"] = t }   // NIO event-loop threads (0 = per core)
 proc.environment = env
 proc.standardOutput = FileHandle.nullDevice
 try proc.run()
 defer {
     proc.terminate()
     proc.waitUntilExit()
-    try? FileManager.default.removeItem(atPath: dataDir)
+    if !keepData { try? FileManager.default.removeItem(atPath: dataDir) }
 }
 
 let probe = KeepAliveClient(port: port)
@@ -143,6 +154,53 @@ func timed(_ client: KeepAliveClient, _ method: String, _ path: String, _ body: 
     }
 }
 
+/// CPU seconds (user + system) of the server process and of this client process.
+func cpuSeconds() -> (server: Double, client: Double) {
+    var server = 0.0
+    if let stat = try? String(contentsOfFile: "/proc/\(proc.processIdentifier)/stat", encoding: .utf8),
+       let close = stat.lastIndex(of: ")") {
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // fields[0] is the state (field 3); utime and stime are fields 14 and 15.
+        if fields.count > 13, let u = Double(fields[11]), let k = Double(fields[12]) { server = (u + k) / Double(sysconf(Int32(_SC_CLK_TCK))) }
+    }
+    var ru = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &ru)
+    let client = Double(ru.ru_utime.tv_sec) + Double(ru.ru_utime.tv_usec) / 1e6 + Double(ru.ru_stime.tv_sec) + Double(ru.ru_stime.tv_usec) / 1e6
+    return (server, client)
+}
+
+/// Runs `phase` and reports the CPU both processes spent on it, per operation.
+func withCPU<T>(_ name: String, _ phase: () -> (Stats, T)) -> (Stats, T) {
+    let before = cpuSeconds()
+    let r = phase()
+    let after = cpuSeconds()
+    let n = max(1, r.0.ops)
+    cpuLines.append("cpu     \(name.padding(toLength: 8, withPad: " ", startingAt: 0))          server \(f((after.server - before.server) * 1000 / Double(n))) ms/op  client \(f((after.client - before.client) * 1000 / Double(n))) ms/op  (server \(f(after.server - before.server)) s, client \(f(after.client - before.client)) s)")
+    return r
+}
+nonisolated(unsafe) var cpuLines: [String] = []
+
+/// Starts `perf` attached to the server; returns the process (stopped with SIGINT).
+func startPerf(_ arguments: [String]) -> Process? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/perf")
+    p.arguments = arguments + ["-p", String(proc.processIdentifier)]
+    let pipe = Pipe()
+    p.standardError = pipe
+    p.standardOutput = FileHandle.nullDevice
+    do { try p.run() } catch { print("perf not available: \(error)"); return nil }
+    usleep(300_000)
+    return p
+}
+
+func stopPerf(_ p: Process?) -> String {
+    guard let p else { return "" }
+    kill(p.processIdentifier, SIGINT)
+    let data = (p.standardError as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
 func pct(_ v: [Double], _ p: Double) -> Double {
     guard !v.isEmpty else { return .nan }
     let s = v.sorted()
@@ -155,21 +213,28 @@ let perClient = requests / clients
 let counter = NSLock()
 nonisolated(unsafe) var addSerial = 0
 
-let (anchor, _) = runPhase { _, cl, _, lat, err in
+let none = (Stats(), 1.0)
+let (anchor, _) = !phases.contains("health") ? none : withCPU("health") { runPhase { _, cl, _, lat, err in
     if lat["health", default: []].count >= perClient { return false }
     timed(cl, "GET", "/health", nil, "health", &lat, &err); return true
-}
-let (query, queryWall) = runPhase { _, cl, r, lat, err in
+} }
+let queryRecord = perfPhase == "query" ? perfRecord.flatMap { phases.contains("query") ? startPerf(["record", "-F", "499", "-g", "-o", $0]) : nil } : nil
+let (query, queryWall) = !phases.contains("query") ? none : withCPU("query") { runPhase { _, cl, r, lat, err in
     if lat["query", default: []].count >= perClient { return false }
     timed(cl, "POST", "/memories/query", #"{"query":"\#(sentence(&r, words: 4))","top_k":10}"#, "query", &lat, &err); return true
-}
-let (add, addWall) = runPhase { c, cl, r, lat, err in
+} }
+_ = stopPerf(queryRecord)
+let addRecord = perfPhase == "add" ? perfRecord.flatMap { phases.contains("add") ? startPerf(["record", "-F", "499", "-g", "-o", $0]) : nil } : nil
+let (add, addWall) = !phases.contains("add") ? none : withCPU("add") { runPhase { c, cl, r, lat, err in
     if lat["add", default: []].count >= perClient / 4 { return false }
     counter.lock(); addSerial += 1; let n = addSerial; counter.unlock()
     timed(cl, "POST", "/memories/add", #"{"content":"\#(sentence(&r)) add-\#(n)","agent_id":"agent-\#(c)"}"#, "add", &lat, &err); return true
-}
+} }
+_ = stopPerf(addRecord)
+let stat = perfStat && phases.contains("mixed") ? startPerf(["stat", "-x", ",", "-e", "syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync"]) : nil
+let record = perfPhase != "mixed" ? nil : perfRecord.flatMap { phases.contains("mixed") ? startPerf(["record", "-F", "499", "-g", "-o", $0]) : nil }
 let deadline = Date().addingTimeInterval(seconds)
-let (mixed, mixedWall) = runPhase { c, cl, r, lat, err in
+let (mixed, mixedWall) = !phases.contains("mixed") ? none : withCPU("mixed") { runPhase { c, cl, r, lat, err in
     if Date() >= deadline { return false }
     let roll = r.next() % 100
     if roll < 80 {
@@ -182,7 +247,9 @@ let (mixed, mixedWall) = runPhase { c, cl, r, lat, err in
         timed(cl, "POST", "/memories/ace/vote/\(id)", #"{"vote":"helpful","voter_agent_id":"agent-\#(c)"}"#, "vote", &lat, &err)
     }
     return true
-}
+} }
+_ = stopPerf(record)
+let statText = stopPerf(stat)
 
 let h50 = pct(anchor.lat["health"] ?? [], 0.5)
 let eng = query.lat["engine"] ?? []
@@ -197,4 +264,15 @@ print("mixed   80/15/5           \(Int(Double(mixed.ops) / mixedWall)) ops/s ove
 for op in ["query", "add", "vote"] {
     let v = mixed.lat[op] ?? []
     print("        \(op.padding(toLength: 6, withPad: " ", startingAt: 0))            n \(v.count)  p50 \(f(pct(v, 0.5))) ms  p99 \(f(pct(v, 0.99))) ms")
+}
+for l in cpuLines { print(l) }
+if perfStat {
+    // perf stat -x, lines: value,unit,event,...
+    var syncs = 0
+    for line in statText.split(separator: "\n") {
+        let cols = line.split(separator: ",", omittingEmptySubsequences: false)
+        if cols.count > 2, cols[2].hasPrefix("syscalls:sys_enter_f"), let n = Int(cols[0]) { syncs += n }
+    }
+    let writes = (mixed.lat["add"]?.count ?? 0) + (mixed.lat["vote"]?.count ?? 0)
+    print("fsync   mixed phase       \(syncs) fdatasync/fsync calls for \(writes) acknowledged writes (\(f(Double(writes) / Double(max(1, syncs)))) writes per sync, \(Int(Double(syncs) / mixedWall)) syncs/s)")
 }

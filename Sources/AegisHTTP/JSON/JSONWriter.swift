@@ -33,25 +33,70 @@ public struct JSONWriter: Sendable {
 
     // MARK: scalars
 
-    public mutating func null() { separator(); bytes.append(contentsOf: Array("null".utf8)) }
-    public mutating func bool(_ b: Bool) { separator(); bytes.append(contentsOf: Array((b ? "true" : "false").utf8)) }
-    public mutating func int(_ i: Int) { separator(); bytes.append(contentsOf: Array(String(i).utf8)) }
-    public mutating func int64(_ i: Int64) { separator(); bytes.append(contentsOf: Array(String(i).utf8)) }
+    public mutating func null() { separator(); appendStatic("null") }
+    public mutating func bool(_ b: Bool) { separator(); appendStatic(b ? "true" : "false") }
+    public mutating func int(_ i: Int) { int64(Int64(i)) }
+    public mutating func int64(_ i: Int64) {
+        separator()
+        if i < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = i.magnitude
+        if m < 10 { bytes.append(UInt8(ascii: "0") + UInt8(m)); return }
+        // Digits into a small stack buffer, then appended in order.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buf in
+            var n = 0
+            while m > 0 { buf[19 - n] = UInt8(ascii: "0") + UInt8(m % 10); m /= 10; n += 1 }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[(20 - n)...]))
+        }
+    }
     public mutating func string(_ s: String) { separator(); writeQuoted(s) }
     public mutating func optionalString(_ s: String?) { if let s { string(s) } else { null() } }
 
     /// A float the way Python's `repr` writes it (`0.0`, `0.5`, `1e-05`); NaN/inf become null.
     public mutating func double(_ d: Double) {
         separator()
-        bytes.append(contentsOf: Array(JSONWriter.pythonFloat(d).utf8))
+        bytes.append(contentsOf: JSONWriter.pythonFloat(d).utf8)
     }
     public mutating func optionalDouble(_ d: Double?) { if let d { double(d) } else { null() } }
 
     /// Already-encoded JSON text (trusted, produced by this writer or the reader).
-    public mutating func raw(_ json: String) { separator(); bytes.append(contentsOf: Array(json.utf8)) }
+    public mutating func raw(_ json: String) { separator(); bytes.append(contentsOf: json.utf8) }
 
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` — 0 or 6 fraction digits (§1.2).
-    public mutating func timestamp(_ t: Timestamp) { string(t.iso8601()) }
+    public mutating func timestamp(_ t: Timestamp) {
+        // Years 1...9999 written digit by digit (same text as `Timestamp.iso8601()`); others
+        // through the general formatter.
+        let us = t.microseconds
+        var secs = us / 1_000_000, micros = us % 1_000_000
+        if micros < 0 { micros += 1_000_000; secs -= 1 }
+        var days = secs / 86_400, sod = secs % 86_400
+        if sod < 0 { sod += 86_400; days -= 1 }
+        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        guard (1...9999).contains(y) else { string(t.iso8601()); return }
+        separator()
+        bytes.append(UInt8(ascii: "\""))
+        digits(y, 4); bytes.append(UInt8(ascii: "-")); digits(m, 2); bytes.append(UInt8(ascii: "-")); digits(d, 2)
+        bytes.append(UInt8(ascii: "T")); digits(sod / 3600, 2); bytes.append(UInt8(ascii: ":"))
+        digits(sod / 60 % 60, 2); bytes.append(UInt8(ascii: ":")); digits(sod % 60, 2)
+        if micros != 0 { bytes.append(UInt8(ascii: ".")); digits(micros, 6) }
+        bytes.append(UInt8(ascii: "Z")); bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `v` (≥ 0) zero-padded to exactly `width` digits.
+    private mutating func digits(_ v: Int64, _ width: Int) {
+        var div: Int64 = 1
+        for _ in 1..<width { div *= 10 }
+        var v = v
+        while div > 0 { bytes.append(UInt8(ascii: "0") + UInt8(v / div)); v %= div; div /= 10 }
+    }
     public mutating func optionalTimestamp(_ t: Timestamp?) { if let t { timestamp(t) } else { null() } }
 
     public mutating func stringArray(_ a: [String]) {
@@ -81,8 +126,25 @@ public struct JSONWriter: Sendable {
         if last { bytes.append(UInt8(ascii: ",")) } else { needsComma[needsComma.count - 1] = true }
     }
 
+    private mutating func appendStatic(_ s: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// True for bytes that must be escaped inside a JSON string.
+    @inline(__always) private static func needsEscape(_ b: UInt8) -> Bool {
+        b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F
+    }
+
     private mutating func writeQuoted(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Fast path: the whole string in one copy when nothing needs escaping.
+        var s = s
+        let done: Bool = s.withUTF8 { u in
+            for b in u where JSONWriter.needsEscape(b) { return false }
+            bytes.append(contentsOf: u)
+            return true
+        }
+        if done { bytes.append(UInt8(ascii: "\"")); return }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(b)
@@ -110,6 +172,15 @@ public struct JSONWriter: Sendable {
         if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
         // Swift's description is shortest round-trip; normalise its layout to Python's.
         let s = d.description  // e.g. "1.0", "0.5", "1e-05", "1e+16", "5e-324", "123456.789"
+        // Fast path: plain positional form with 1e-4 <= |d| < 1e16 is already Python's layout
+        // (Python switches to exponent form exactly outside that range).
+        let a = abs(d)
+        if a >= 1e-4, a < 1e16, !s.utf8.contains(UInt8(ascii: "e")), s.utf8.contains(UInt8(ascii: ".")) { return s }
+        return pythonFloatLayout(s)
+    }
+
+    /// Rewrites Swift's shortest round-trip text of a finite non-zero double in Python's layout.
+    static func pythonFloatLayout(_ s: String) -> String {
         let neg = s.hasPrefix("-")
         let body = neg ? String(s.dropFirst()) : s
         // Split into digits and decimal exponent.

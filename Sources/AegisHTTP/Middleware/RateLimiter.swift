@@ -54,27 +54,29 @@ public final class RateLimiter: Sendable {
 
     public func check(project: String) -> Decision {
         let t = clock()
-        return buckets.withLock { all -> Decision in
-            var b = all[project] ?? Bucket()
-            defer { all[project] = b }
-            if limits.perMinute > 0 {
-                b.minute.evict(before: t - 60)
-                if b.minute.count >= limits.perMinute {
-                    return .limited(detail: "Rate limit exceeded: \(limits.perMinute)/minute",
-                                    retryAfter: RateLimiter.retryAfter(oldest: b.minute.oldest ?? t, window: 60, now: t))
-                }
+        // The bucket is mutated in place inside the dictionary (a copy would make every append
+        // copy the whole window: O(requests in the last hour) per request).
+        return buckets.withLock { all -> Decision in check(&all[project, default: Bucket()], at: t) }
+    }
+
+    private func check(_ b: inout Bucket, at t: Double) -> Decision {
+        if limits.perMinute > 0 {
+            b.minute.evict(before: t - 60)
+            if b.minute.count >= limits.perMinute {
+                return .limited(detail: "Rate limit exceeded: \(limits.perMinute)/minute",
+                                retryAfter: RateLimiter.retryAfter(oldest: b.minute.oldest ?? t, window: 60, now: t))
             }
-            if limits.perHour > 0 {
-                b.hour.evict(before: t - 3600)
-                if b.hour.count >= limits.perHour {
-                    return .limited(detail: "Rate limit exceeded: \(limits.perHour)/hour",
-                                    retryAfter: RateLimiter.retryAfter(oldest: b.hour.oldest ?? t, window: 3600, now: t))
-                }
-            }
-            if limits.perMinute > 0 { b.minute.times.append(t) }
-            if limits.perHour > 0 { b.hour.times.append(t) }
-            return .allowed
         }
+        if limits.perHour > 0 {
+            b.hour.evict(before: t - 3600)
+            if b.hour.count >= limits.perHour {
+                return .limited(detail: "Rate limit exceeded: \(limits.perHour)/hour",
+                                retryAfter: RateLimiter.retryAfter(oldest: b.hour.oldest ?? t, window: 3600, now: t))
+            }
+        }
+        if limits.perMinute > 0 { b.minute.times.append(t) }
+        if limits.perHour > 0 { b.hour.times.append(t) }
+        return .allowed
     }
 
     /// Whole seconds until the oldest counted request leaves the window, plus 1, minimum 1.

@@ -56,7 +56,7 @@ public struct RouteResponse: Sendable {
 
     /// A JSON body built with the ordered writer.
     public static func json(_ status: HTTPResponse.Status = .ok, _ build: (inout JSONWriter) -> Void) -> RouteResponse {
-        var w = JSONWriter()
+        var w = JSONWriter(capacity: 2048)
         build(&w)
         return .jsonBytes(status, w.bytes)
     }

@@ -91,6 +91,8 @@ public struct RouteTable: Sendable {
     static func split(_ path: String) -> [String]? {
         var out: [String] = []
         for s in path.split(separator: "/", omittingEmptySubsequences: true) {
+            // Foundation's decoder only where there is something to decode.
+            guard s.utf8.contains(UInt8(ascii: "%")) else { out.append(String(s)); continue }
             guard let d = String(s).removingPercentEncoding else { return nil }
             out.append(d)
         }

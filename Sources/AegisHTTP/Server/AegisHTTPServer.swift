@@ -3,7 +3,9 @@ import AegisEngine
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// Assembles the route table, the pipeline and the Hummingbird application around one engine.
 ///
@@ -55,7 +57,20 @@ public final class AegisHTTPServer: Sendable {
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
                                                     serverName: configuration.serverName),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            eventLoopGroupProvider: configuration.eventLoopThreads > 0
+                ? .shared(AegisHTTPServer.eventLoopGroup(threads: configuration.eventLoopThreads)) : .singleton,
             logger: logger)
+    }
+
+    /// One process-wide group per thread count (never shut down, like NIO's singleton).
+    private static let groups = Mutex<[Int: MultiThreadedEventLoopGroup]>([:])
+    static func eventLoopGroup(threads: Int) -> MultiThreadedEventLoopGroup {
+        groups.withLock { g in
+            if let e = g[threads] { return e }
+            let e = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+            g[threads] = e
+            return e
+        }
     }
 
     /// Runs until SIGTERM/SIGINT, then stops accepting, finishes in-flight requests and returns.

@@ -171,6 +171,7 @@ public struct AegisResponder: HTTPResponder {
 
     static func randomRequestID() -> String {
         var g = SystemRandomNumberGenerator()
-        return Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &g) })
+        let v = g.next()  // one getrandom call; 16 hex digits as before
+        return Hex.encode((0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) })
     }
 }

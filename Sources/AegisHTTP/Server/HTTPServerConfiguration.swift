@@ -12,6 +12,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var rateLimits = RateLimiter.Limits(perMinute: 60, perHour: 1000)
     /// Allowed CORS origins; empty = CORS off (no CORS headers, preflights get 405/404).
     public var corsOrigins: [String] = []
+    /// NIO event-loop threads that accept, parse and write HTTP (handlers run on Swift's
+    /// concurrency pool). 0 = one per core (NIO's shared group).
+    public var eventLoopThreads: Int = 0
     /// Close idle keep-alive connections after this many seconds.
     public var idleTimeoutSeconds: Int = 75
     /// Version reported by `/` and `/health`.
