@@ -81,8 +81,9 @@ public final class OpenAIEmbedder: Embedder {
                 do { let r = try await session.data(for: req); if once.claim() { cont.resume(returning: r) } }
                 catch { if once.claim() { cont.resume(throwing: error) } }
             }
-            Task {
-                try? await Task.sleep(nanoseconds: UInt64(max(0.001, deadline) * 1e9))
+            // A Dispatch timer, not `Task.sleep`: the deadline must fire even when the
+            // cooperative pool is saturated by other work.
+            DispatchQueue.global().asyncAfter(deadline: .now() + max(0.001, deadline)) {
                 if once.claim() { task.cancel(); cont.resume(throwing: URLError(.timedOut)) }
             }
         }

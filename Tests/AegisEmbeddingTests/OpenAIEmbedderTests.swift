@@ -39,7 +39,7 @@ final class OpenAIStub: @unchecked Sendable {
 }
 
 @Suite struct OpenAIEmbedderTests {
-    func embedder(_ scenario: String, dimensions: Int? = 8, timeout: TimeInterval = 5, attempts: Int = 4,
+    func embedder(_ scenario: String, dimensions: Int? = 8, timeout: TimeInterval = 30, attempts: Int = 4,
                   batch: Int = 2048, model: String = "test-embed") throws -> (OpenAIEmbedder, URL) {
         let base = try OpenAIStub.shared.get().base(scenario)
         var c = try OpenAIConfiguration(apiKey: "sk-test", baseURL: base, model: model, dimensions: dimensions)
