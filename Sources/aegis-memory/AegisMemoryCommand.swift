@@ -22,6 +22,9 @@ struct AegisMemoryCommand: AsyncParsableCommand {
             ImportCommand.self,
             BackupCommand.self,
             RestoreCommand.self,
+            CompactCommand.self,
+            RebuildIndexCommand.self,
+            ReembedCommand.self,
         ]
     )
 }
