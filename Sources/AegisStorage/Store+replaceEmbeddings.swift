@@ -43,7 +43,7 @@ extension Store {
             throw AegisError.invalidArgument("model", "model name must be 1…\(StorageFormat.maxModelNameBytes) bytes")
         }
         guard (1...65_536).contains(dimension) else { throw AegisError.invalidArgument("dimension", "must be 1…65536") }
-        if let keepDir, FileManager.default.fileExists(atPath: keepDir) {
+        if let keepDir, io.fileExists(keepDir) {
             throw AegisError.conflict("\(keepDir) already exists; choose another place to keep the old store")
         }
         let old: (model: String, dimension: Int)? = read { v in v.embeddingModel.map { ($0, v.dimension) } }
@@ -96,7 +96,11 @@ extension Store {
                 let written = try SnapshotWriter(io: io).write(image, to: path, compress: options.compressSnapshots)
                 let entry = Manifest.Entry(lsn: lsn, fileSize: UInt64(written.bytes), writtenAt: Timestamp.now().microseconds)
                 // (4) the switch.
-                try io.writeFileAtomically(manifestPath, Manifest(sequence: sequence, entries: [entry]).encode())
+                do { try io.writeFileAtomically(manifestPath, Manifest(sequence: sequence, entries: [entry]).encode()) } catch {
+                    let renamed = (try? io.readWholeFile(manifestPath, maxSize: 1 << 16).bytes).flatMap { try? Manifest.decode($0, path: manifestPath) }?.entries == [entry]
+                    guard renamed else { throw error }
+                    throw AegisError(.io, "the switch to \(model) was written but could not be made durable (\(error)); after a crash the store may come back with either model, never a mix — reopen it to see which")
+                }
                 let info = SnapshotInfo(path: path, lsn: lsn, lastTimestamp: image.lastTimestamp,
                                         writtenAt: Timestamp(microseconds: entry.writtenAt), embeddingModel: model,
                                         dimension: dimension, fileSize: written.bytes, memoryCount: image.liveMemories,
@@ -110,8 +114,7 @@ extension Store {
                 let oldSnaps = ((try? io.listDirectory(snapDir)) ?? []).filter { $0 != keep && StorageFormat.snapshotLSN(fromFileName: $0) != nil }
                 if let keepDir {
                     do {
-                        try FileManager.default.createDirectory(atPath: IOPath.join(keepDir, StorageFormat.snapshotDirectory),
-                                                                withIntermediateDirectories: true)
+                        try io.makeDirectory(IOPath.join(keepDir, StorageFormat.snapshotDirectory))
                         for name in oldSnaps {
                             let to = IOPath.join(IOPath.join(keepDir, StorageFormat.snapshotDirectory), name)
                             do { try io.rename(IOPath.join(snapDir, name), to: to) } catch {
