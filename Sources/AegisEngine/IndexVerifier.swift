@@ -148,6 +148,9 @@ public enum IndexVerifier {
                 problem("slot \(slot): the graph's vector differs from memory \(id)'s embedding")
             }
         }
+        for label in graph.allLabels where label >= UInt64(entry.slots.count) {
+            problem("the graph has a node for slot \(label), beyond the slot table's \(entry.slots.count) slots")
+        }
         if graph.count != used {
             problem("the graph has \(graph.count) live nodes, the slot table names \(used) memories")
         }
