@@ -8,6 +8,9 @@ import AegisCore
 /// when present), u64 graph byte count + graph bytes; then u64 FNV-1a-64 of everything
 /// before it. Anything that does not parse or check out is ignored (the index is rebuilt
 /// from the tables — it is derived data).
+///
+/// Version 2 (written only when `rebuild-index` pinned the HNSW build parameters) inserts
+/// u32 m, u32 ef_construction right after the version; the rest is as in version 1.
 enum IndexSection {
     struct Entry {
         var slots: [String?]
@@ -15,10 +18,17 @@ enum IndexSection {
     }
     static let magic: [UInt8] = Array("AEIX".utf8)
     static let version: UInt32 = 1
+    static let versionWithParameters: UInt32 = 2
 
-    static func encode(_ spaces: [String: ProjectSpace]) -> [UInt8] {
+    static func encode(_ spaces: [String: ProjectSpace], pinned: IndexParameters? = nil) -> [UInt8] {
         var out = magic
-        put32(&out, version)
+        if let pinned {
+            put32(&out, versionWithParameters)
+            put32(&out, UInt32(pinned.m))
+            put32(&out, UInt32(pinned.efConstruction))
+        } else {
+            put32(&out, version)
+        }
         let names = spaces.keys.sorted()
         put32(&out, UInt32(names.count))
         for name in names {
@@ -37,13 +47,24 @@ enum IndexSection {
         return out
     }
 
-    static func decode(_ bytes: [UInt8]) -> [String: Entry]? {
+    static func decode(_ bytes: [UInt8]) -> [String: Entry]? { decodeWithParameters(bytes)?.entries }
+
+    /// The entries and the pinned build parameters (version 2).
+    static func decodeWithParameters(_ bytes: [UInt8]) -> (entries: [String: Entry], pinned: IndexParameters?)? {
         guard bytes.count >= 20, Array(bytes[0..<4]) == magic else { return nil }
         let body = bytes[0..<(bytes.count - 8)]
         var r = Reader(bytes: bytes, pos: bytes.count - 8)
         guard let sum = r.u64(), sum == fnv1a(body) else { return nil }
         r = Reader(bytes: Array(body), pos: 4)
-        guard r.u32() == version, let n = r.u32() else { return nil }
+        var pinned: IndexParameters?
+        switch r.u32() {
+        case version: break
+        case versionWithParameters:
+            guard let m = r.u32(), let ef = r.u32() else { return nil }
+            pinned = IndexParameters(m: Int(m), efConstruction: Int(ef))
+        default: return nil
+        }
+        guard let n = r.u32() else { return nil }
         var out: [String: Entry] = [:]
         for _ in 0..<n {
             guard let name = r.string(), let slotCount = r.u32(), Int(slotCount) <= bytes.count else { return nil }
@@ -56,7 +77,7 @@ enum IndexSection {
             guard let len = r.u64(), let graph = r.bytes(Int(clamping: len)) else { return nil }
             out[name] = Entry(slots: slots, graph: graph)
         }
-        return out
+        return (out, pinned)
     }
 
     static func put32(_ o: inout [UInt8], _ v: UInt32) { for i in 0..<4 { o.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) } }

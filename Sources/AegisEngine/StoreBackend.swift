@@ -167,7 +167,7 @@ extension AegisEngine {
             store = try await Store.open(directory: directory, options: options)
         } catch let e as AegisError {
             switch e.code {
-            case .mismatch: throw EngineError(.unavailable, "embedding model mismatch: \(e.message)")
+            case .mismatch: throw EngineError(.unavailable, "embedding model mismatch: \(e.message); to switch the store to the configured embedder run `aegis-memory reembed`")
             case .locked: throw EngineError(.unavailable, e.message)
             default: throw EngineError(.unavailable, "cannot open store: \(e)")
             }

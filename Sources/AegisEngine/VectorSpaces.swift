@@ -6,8 +6,11 @@ import AegisCore
 final class VectorSpaces: Sendable {
     let dimension: Int
     let configuration: EngineConfiguration
-    private let lock = RWLock()
-    private let storage = UnsafeBox<[String: ProjectSpace]>([:])
+    let lock = RWLock()
+    let storage = UnsafeBox<[String: ProjectSpace]>([:])
+    /// HNSW build parameters pinned by `rebuildIndex` (persisted in the index section); they
+    /// override the configuration's for graphs created from now on.
+    let pinned = UnsafeBox<IndexParameters?>(nil)
     /// Start-up: projects whose graph came from the checkpoint vs. rebuilt from the tables.
     private let startCounts = UnsafeBox<(restored: Int, rebuilt: Int)>((0, 0))
     var restoredAtStart: Int { lock.withReadLock { startCounts.value.restored } }
@@ -35,7 +38,14 @@ final class VectorSpaces: Sendable {
         return s
     }
 
-    func makeIndex() -> (any ApproximateIndex)? { IndexFactory.make(dimension: dimension, configuration: configuration) }
+    func makeIndex() -> (any ApproximateIndex)? { IndexFactory.make(dimension: dimension, configuration: effectiveConfiguration) }
+
+    /// The configuration with the pinned build parameters applied.
+    var effectiveConfiguration: EngineConfiguration {
+        var c = configuration
+        if let p = pinned.value { c.hnswM = p.m; c.hnswEfConstruction = p.efConstruction }
+        return c
+    }
 
     /// Mirrors committed changes into the vector spaces. Attributes are re-read from the
     /// backend under the write lock, so concurrent commits (e.g. votes racing a deprecation)
@@ -74,9 +84,11 @@ final class VectorSpaces: Sendable {
     /// then reconcile with the tables: graph nodes of deleted memories are removed, memories
     /// the graph lacks are inserted (oldest first), re-embedded ones are re-inserted.
     func load(section: [UInt8]?, backend: any EngineBackend) throws {
-        let decoded = section.flatMap { IndexSection.decode($0) } ?? [:]
+        let parsed = section.flatMap { IndexSection.decodeWithParameters($0) }
+        let decoded = parsed?.entries ?? [:]
         let reembedded = backend.reembeddedSinceIndex()
         lock.withWriteLock {
+            if let p = parsed?.pinned, (try? IndexParameters.checked(m: p.m, efConstruction: p.efConstruction)) != nil { pinned.value = p }
             backend.read { view in
                 for project in view.projectIds() {
                     let s = ProjectSpace(dimension: dimension)
@@ -108,7 +120,7 @@ final class VectorSpaces: Sendable {
     }
 
     func encode() -> [UInt8] {
-        lock.withReadLock { IndexSection.encode(storage.value) }
+        lock.withReadLock { IndexSection.encode(storage.value, pinned: pinned.value) }
     }
 }
 

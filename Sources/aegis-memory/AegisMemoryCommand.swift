@@ -23,6 +23,9 @@ struct AegisMemoryCommand: AsyncParsableCommand {
             BackupCommand.self,
             RestoreCommand.self,
             MigrateCommand.self,
+            CompactCommand.self,
+            RebuildIndexCommand.self,
+            ReembedCommand.self,
         ]
     )
 }

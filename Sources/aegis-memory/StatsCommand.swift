@@ -1,4 +1,5 @@
 import AegisCore
+import AegisEngine
 import AegisStorage
 import ArgumentParser
 
@@ -22,10 +23,11 @@ struct StatsCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let s = StoreStatistics.compute(store)
-        print(json ? StatsCommand.json(s) : StatsCommand.text(s))
+        let index = IndexVerifier.summary(of: store)
+        print(json ? StatsCommand.json(s, index: index) : StatsCommand.text(s, index: index))
     }
 
-    static func text(_ s: StoreStatistics) -> String {
+    static func text(_ s: StoreStatistics, index: SavedIndexSummary? = nil) -> String {
         var out: [String] = []
         out.append("embedding model: \(s.embeddingModel ?? "(none)")  dimension: \(s.dimension)")
         out.append("last LSN: \(s.lastLSN)  snapshot LSN: \(s.snapshotLSN.map(String.init) ?? "none")  log first LSN: \(s.logFirstLSN.map(String.init) ?? "none")")
@@ -43,10 +45,11 @@ struct StatsCommand: AsyncParsableCommand {
             line("types", p.byType)
             line("scopes", p.byScope)
         }
+        if let index { out.append(contentsOf: indexText(index)) }
         return out.joined(separator: "\n")
     }
 
-    static func json(_ s: StoreStatistics) -> String {
+    static func json(_ s: StoreStatistics, index: SavedIndexSummary? = nil) -> String {
         func str(_ v: String?) -> String {
             guard let v else { return "null" }
             var o = "\""
@@ -71,6 +74,31 @@ struct StatsCommand: AsyncParsableCommand {
         let projects = s.projects.map { p in
             "{\"id\":\(str(p.id)),\"memories\":\(p.memories),\"deprecated\":\(p.deprecated),\"expired\":\(p.expired),\"votes\":\(p.votes),\"sessions\":\(p.sessions),\"features\":\(p.features),\"namespaces\":\(dict(p.byNamespace)),\"agents\":\(dict(p.byAgent)),\"types\":\(dict(p.byType)),\"scopes\":\(dict(p.byScope))}"
         }
-        return "{\"embedding_model\":\(str(s.embeddingModel)),\"dimension\":\(s.dimension),\"last_lsn\":\(s.lastLSN),\"snapshot_lsn\":\(opt(s.snapshotLSN)),\"log_first_lsn\":\(opt(s.logFirstLSN)),\"disk\":{\"log_segments\":\(s.logSegments),\"log_bytes\":\(s.logBytes),\"snapshot_files\":\(s.snapshotFiles),\"snapshot_bytes\":\(s.snapshotBytes),\"archive_bytes\":\(s.archiveBytes)},\"projects\":[\(projects.joined(separator: ","))]}"
+        return "{\"embedding_model\":\(str(s.embeddingModel)),\"dimension\":\(s.dimension),\"last_lsn\":\(s.lastLSN),\"snapshot_lsn\":\(opt(s.snapshotLSN)),\"log_first_lsn\":\(opt(s.logFirstLSN)),\"disk\":{\"log_segments\":\(s.logSegments),\"log_bytes\":\(s.logBytes),\"snapshot_files\":\(s.snapshotFiles),\"snapshot_bytes\":\(s.snapshotBytes),\"archive_bytes\":\(s.archiveBytes)},\"projects\":[\(projects.joined(separator: ","))]\(index.map { ",\"index\":" + indexJSON($0, str: str) } ?? "")}"
+    }
+
+    /// The saved HNSW graphs (newest snapshot's index section), one line per project.
+    static func indexText(_ x: SavedIndexSummary) -> [String] {
+        let params = x.pinned.map { "pinned \($0)" } ?? "from settings (default m=16 ef_construction=64)"
+        guard let lsn = x.indexLSN else { return ["index: no saved graph (built from the tables at start-up); parameters \(params)"] }
+        guard x.sectionValid else { return ["index: saved section at LSN \(lsn) (\(x.sectionBytes) B) is DAMAGED (rebuilt at start-up; run verify)"] }
+        var out = ["index: saved at LSN \(lsn) (\(x.sectionBytes) B), build parameters \(params)"]
+        for p in x.projects {
+            if let n = p.graphNodes {
+                out.append("  project \(p.project): \(n) nodes, \(p.graphTombstones ?? 0) deleted, \(p.usedSlots)/\(p.slots) slots used, m=\(p.m ?? 0) ef_construction=\(p.efConstruction ?? 0) ef_search=\(p.efSearch ?? 0), graph \(p.graphBytes) B")
+            } else {
+                out.append("  project \(p.project): \(p.usedSlots)/\(p.slots) slots used, no usable graph (\(p.graphBytes) B; rebuilt at start-up)")
+            }
+        }
+        return out
+    }
+
+    static func indexJSON(_ x: SavedIndexSummary, str: (String?) -> String) -> String {
+        func int(_ v: Int?) -> String { v.map(String.init) ?? "null" }
+        let pinned = x.pinned.map { "{\"m\":\($0.m),\"ef_construction\":\($0.efConstruction)}" } ?? "null"
+        let projects = x.projects.map { p in
+            "{\"project\":\(str(p.project)),\"slots\":\(p.slots),\"used_slots\":\(p.usedSlots),\"graph_nodes\":\(int(p.graphNodes)),\"graph_deleted\":\(int(p.graphTombstones)),\"m\":\(int(p.m)),\"ef_construction\":\(int(p.efConstruction)),\"ef_search\":\(int(p.efSearch)),\"graph_bytes\":\(p.graphBytes)}"
+        }
+        return "{\"saved\":\(x.indexLSN != nil),\"lsn\":\(x.indexLSN.map(String.init) ?? "null"),\"section_bytes\":\(x.sectionBytes),\"valid\":\(x.sectionValid),\"parameters_source\":\(str(x.pinned == nil ? "settings" : "pinned")),\"pinned\":\(pinned),\"projects\":[\(projects.joined(separator: ","))]}"
     }
 }

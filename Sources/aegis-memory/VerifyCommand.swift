@@ -1,3 +1,4 @@
+import AegisEngine
 import AegisStorage
 import ArgumentParser
 
@@ -23,7 +24,11 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         if let backup { try VerifyBackup.run(backup); return }
         guard let dataDir else { throw ValidationError("give --data-dir D or --backup B") }
-        let report = StoreVerifier.verify(directory: dataDir)
+        var report = StoreVerifier.verify(directory: dataDir)
+        let index = IndexVerifier.verify(directory: dataDir)
+        report.checked += index.checked
+        report.problems += index.problems
+        for i in index.info { print("info     \(i)") }
         if verbose { for line in report.checked { print("ok       \(line)") } }
         for w in report.warnings { print("warning  \(w)") }
         for p in report.problems { print("PROBLEM  \(p)") }
