@@ -18,8 +18,17 @@ public enum StoreFormat {
             case .logSegment: Int(LogFormat.formatVersion)
             case .recordPayload: Int(StorageFormat.payloadVersion)
             // AegisEngine `IndexSection.version` and AegisHNSW `HNSWFormat.version` (internal there).
-            case .indexSection: 1
+            case .indexSection: 2
             case .hnswGraph: 1
+            }
+        }
+        /// Older versions this binary still writes, so they are current too (not upgraded):
+        /// index section v1 is the variant without pinned HNSW parameters (v2 adds them after
+        /// `rebuild-index`; docs/format-storage.md).
+        public var alsoCurrent: Set<Int> {
+            switch self {
+            case .indexSection: [1]
+            default: []
             }
         }
         public static func < (a: Component, b: Component) -> Bool {
@@ -36,7 +45,8 @@ public enum StoreFormat {
         /// How many items carry this version (record payloads: records; graphs: projects).
         public var count: Int = 1
         public var status: Status {
-            version == component.currentVersion ? .current : version < component.currentVersion ? .older : .newer
+            version == component.currentVersion || component.alsoCurrent.contains(version) ? .current
+                : version < component.currentVersion ? .older : .newer
         }
     }
 
@@ -139,7 +149,10 @@ public enum StoreFormat {
                 report.notes.append("\(rel): the index section is not an AegisEngine index (the engine rebuilds the index at open)"); return
             }
             report.findings.append(Finding(file: rel, component: .indexSection, version: Int(v)))
-            guard Int(v) == Component.indexSection.currentVersion, let projects = r.u32() else { return }
+            let known = Int(v) == Component.indexSection.currentVersion || Component.indexSection.alsoCurrent.contains(Int(v))
+            // Version 2 carries u32 m, u32 ef_construction before the project count.
+            if v == 2 { guard r.skip(8) else { return } }
+            guard known, let projects = r.u32() else { return }
             var graphVersions: [Int: Int] = [:]
             for _ in 0..<projects {
                 guard let nameLength = r.u32(), r.skip(UInt64(nameLength)), let slots = r.u32() else { return }

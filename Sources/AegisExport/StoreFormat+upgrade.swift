@@ -49,7 +49,7 @@ extension StoreFormat {
             throw .newer(file: n.file, component: n.component, version: n.version, supported: current(n.component))
         }
         var out: [Step] = []
-        let older = report.findings.filter { $0.version < current($0.component) }
+        let older = report.findings.filter { $0.version < current($0.component) && !$0.component.alsoCurrent.contains($0.version) }
         for f in older.sorted(by: { ($0.component, $0.version) < ($1.component, $1.version) }) {
             var v = f.version
             while v < current(f.component) {

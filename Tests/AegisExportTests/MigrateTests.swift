@@ -1,3 +1,4 @@
+import AegisEngine
 import Foundation
 import Testing
 @testable import AegisExport
@@ -45,6 +46,24 @@ import Testing
         #expect(CLI.summary(run.stdout)["state"] == .string("current"))
         #expect(try Self.contents(dir) == before, "nothing rewritten")
         #expect(!FileManager.default.fileExists(atPath: dir + ".pre-migrate"), "no backup taken when nothing changes")
+    }
+
+    /// `rebuild-index` pins its parameters in index section v2; v1 (no pinned parameters) is
+    /// still written otherwise, so both are current and neither is "upgraded" nor refused.
+    @Test func rebuiltIndexSectionV2IsCurrent() async throws {
+        let dir = try Self.copyGolden()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let engine = try await AegisEngine.openForMaintenance(directory: dir)
+        _ = try await engine.rebuildIndex(parameters: IndexParameters(m: 12, efConstruction: 48), threads: 1)
+        try await engine.close()
+        let r = try StoreFormat.inspect(dataDirectory: dir)
+        #expect(r.isCurrent && r.unreadable.isEmpty, "\(r.findings)")
+        #expect(r.findings.contains { $0.component == .indexSection && $0.version == 2 })
+        #expect(r.findings.contains { $0.component == .hnswGraph && $0.version == 1 }, "graphs inside a v2 section are read")
+        #expect(try StoreFormat.plan(r).isEmpty)
+        let run = try CLI.run(["migrate", "--data-dir", dir, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(CLI.summary(run.stdout)["state"] == .string("current"))
     }
 
     @Test(arguments: ["CURRENT", MigrateTests.snapshot, MigrateTests.segment])
