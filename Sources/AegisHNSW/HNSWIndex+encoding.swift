@@ -65,6 +65,9 @@ private func add(_ xs: [Int], _ what: String) throws(HNSWError) -> Int {
 }
 
 extension HNSWIndex {
+    /// The graph encoding version this build writes and reads (reported by `aegis-memory migrate`).
+    public static var encodingVersion: UInt16 { HNSWFormat.version }
+
     /// The whole graph (configuration, vectors, links, tombstones, RNG state) as a versioned,
     /// checksummed byte string; `HNSWIndex(decoding:)` restores it exactly.
     public func encoded() -> [UInt8] {

@@ -1,7 +1,7 @@
-import AegisEngine
 import Foundation
 import Testing
-@testable import AegisExport
+@testable import AegisEngine
+import AegisExport
 
 /// `aegis-memory migrate` (issue 7 "format upgrades; old-format fixtures must open"): version 1
 /// is the only format so far, so the golden v1 store is "already current" and left untouched, a

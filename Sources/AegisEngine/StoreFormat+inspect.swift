@@ -1,3 +1,4 @@
+import AegisHNSW
 import AegisLog
 import AegisStorage
 import Foundation
@@ -17,9 +18,8 @@ public enum StoreFormat {
             case .snapshot: Int(StorageFormat.snapshotVersion)
             case .logSegment: Int(LogFormat.formatVersion)
             case .recordPayload: Int(StorageFormat.payloadVersion)
-            // AegisEngine `IndexSection.version` and AegisHNSW `HNSWFormat.version` (internal there).
-            case .indexSection: 2
-            case .hnswGraph: 1
+            case .indexSection: Int(IndexSection.versionWithParameters)
+            case .hnswGraph: Int(HNSWIndex.encodingVersion)
             }
         }
         /// Older versions this binary still writes, so they are current too (not upgraded):
@@ -27,7 +27,7 @@ public enum StoreFormat {
         /// `rebuild-index`; docs/format-storage.md).
         public var alsoCurrent: Set<Int> {
             switch self {
-            case .indexSection: [1]
+            case .indexSection: [Int(IndexSection.version)]
             default: []
             }
         }
@@ -75,7 +75,7 @@ public enum StoreFormat {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-            throw ExportError(.invalidArgument, "\(dir) is not a directory")
+            throw EngineError(.notFound, "\(dir) is not a directory")
         }
         func header(_ rel: String, magic: [UInt8], _ component: Component) -> Int? {
             guard let h = FileHandle(forReadingAtPath: dir + "/" + rel) else { report.unreadable.append((rel, "cannot open")); return nil }
@@ -144,14 +144,14 @@ public enum StoreFormat {
             let offset = u64(table, k * 48 + 8), length = u64(table, k * 48 + 16)
             guard offset + length <= size, length >= 12 else { return }
             var r = SectionReader(handle: h, position: offset, end: offset + length)
-            guard r.bytes(4) == Array("AEIX".utf8), let v = r.u32() else {
+            guard r.bytes(4) == IndexSection.magic, let v = r.u32() else {
                 // Opaque to storage; the engine ignores what it cannot decode and rebuilds.
                 report.notes.append("\(rel): the index section is not an AegisEngine index (the engine rebuilds the index at open)"); return
             }
             report.findings.append(Finding(file: rel, component: .indexSection, version: Int(v)))
             let known = Int(v) == Component.indexSection.currentVersion || Component.indexSection.alsoCurrent.contains(Int(v))
             // Version 2 carries u32 m, u32 ef_construction before the project count.
-            if v == 2 { guard r.skip(8) else { return } }
+            if v == IndexSection.versionWithParameters { guard r.skip(8) else { return } }
             guard known, let projects = r.u32() else { return }
             var graphVersions: [Int: Int] = [:]
             for _ in 0..<projects {
