@@ -58,10 +58,11 @@ extension SnapshotReader {
                 let mine = job == 1 ? blocks[..<half] : blocks[half...]
                 var next = mine.first?.firstRow ?? memCount
                 let end = mine.last.map { $0.firstRow + $0.count } ?? memCount
+                var cache = RowDecodeCache()
                 do {
                     try decodeBlocks(buf, mine, kind: .memories, path: path) { r, i in
                         guard i < end, i == next else { throw corrupt(path, "memory rows out of order") }
-                        let row = try RowCodec.readMemoryRow(&r, slot: Int32(i))
+                        let row = try RowCodec.readMemoryRow(&r, slot: Int32(i), cache: &cache)
                         keys.set(i, row)
                         (base + i).initialize(to: row)
                         next += 1
