@@ -118,70 +118,21 @@ public struct JSONRecordParser {
         return .double(d)
     }
 
-    private mutating func hex4() throws(ExportError) -> UInt32 {
-        guard i + 4 <= b.count else { throw fail("truncated \\u escape") }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let c = b[i]
-            let d: UInt32
-            switch c {
-            case 48...57: d = UInt32(c - 48)
-            case 65...70: d = UInt32(c - 55)
-            case 97...102: d = UInt32(c - 87)
-            default: throw fail("invalid \\u escape")
-            }
-            v = v << 4 | d; i += 1
-        }
-        return v
-    }
-
     private mutating func parseString() throws(ExportError) -> String {
-        i += 1  // opening quote
-        let start = i
-        // Fast path: no escapes.
-        while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\"), b[i] >= 0x20 { i += 1 }
-        if i < b.count, b[i] == UInt8(ascii: "\"") {
-            let s = b[start..<i]
-            i += 1
-            guard let str = String(validating: s, as: UTF8.self) else { throw ExportError(.syntax, "string is not valid UTF-8", offset: base + start) }
-            return str
-        }
-        var out: [UInt8] = Array(b[start..<i])
-        while true {
-            guard i < b.count else { throw fail("unterminated string") }
-            let c = b[i]
-            if c == UInt8(ascii: "\"") { i += 1; break }
-            if c < 0x20 { throw fail("unescaped control character in string") }
-            if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
-            i += 1
-            guard i < b.count else { throw fail("unterminated escape") }
-            let e = b[i]; i += 1
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var cp = try hex4()
-                if cp >= 0xD800 && cp < 0xDC00 {
-                    guard i + 6 <= b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else { throw fail("unpaired surrogate in \\u escape") }
-                    i += 2
-                    let lo = try hex4()
-                    guard lo >= 0xDC00 && lo < 0xE000 else { throw fail("unpaired surrogate in \\u escape") }
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
-                } else if cp >= 0xDC00 && cp < 0xE000 {
-                    throw fail("unpaired surrogate in \\u escape")
-                }
-                guard let scalar = Unicode.Scalar(cp) else { throw fail("invalid \\u escape") }
-                UTF8.encode(scalar) { out.append($0) }
-            default: throw fail("invalid escape '\\\(Unicode.Scalar(e))'")
+        do {
+            return try JSONStringScanner.scan(b, &i, loneSurrogates: .reject)
+        } catch {
+            let message: String
+            switch error.kind {
+            case .unterminated: message = "unterminated string"
+            case .controlCharacter: message = "unescaped control character in string"
+            case .invalidEscape: message = "invalid escape"
+            case .truncatedUnicodeEscape: message = "truncated \\u escape"
+            case .invalidUnicodeEscape: message = "invalid \\u escape"
+            case .unpairedSurrogate: message = "unpaired surrogate in \\u escape"
+            case .invalidUTF8: message = "string is not valid UTF-8"
             }
+            throw ExportError(.syntax, message, offset: base + error.offset)
         }
-        guard let str = String(validating: out, as: UTF8.self) else { throw ExportError(.syntax, "string is not valid UTF-8", offset: base + start) }
-        return str
     }
 }

@@ -146,73 +146,19 @@ public struct JSONReader {
         return .array(a)
     }
 
-    private mutating func hex4() throws(JSONParseError) -> UInt32 {
-        guard i + 4 <= b.count else { throw fail("Invalid \\uXXXX escape") }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let c = b[i]
-            let d: UInt32
-            switch c {
-            case 48...57: d = UInt32(c - 48)
-            case 65...70: d = UInt32(c - 55)
-            case 97...102: d = UInt32(c - 87)
-            default: throw fail("Invalid \\uXXXX escape")
-            }
-            v = v << 4 | d
-            i += 1
-        }
-        return v
-    }
-
     private mutating func string() throws(JSONParseError) -> String {
-        i += 1  // opening quote
-        let start = i
-        // Fast path: no escapes.
-        while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\"), b[i] >= 0x20 { i += 1 }
-        guard i < b.count else { throw fail("Unterminated string starting at") }
-        if b[i] == UInt8(ascii: "\"") {
-            let s = b[start..<i]
-            i += 1
-            guard let str = String(validating: s, as: UTF8.self) else { throw fail("Invalid UTF-8 in string") }
-            return str
-        }
-        var out: [UInt8] = Array(b[start..<i])
-        while true {
-            guard i < b.count else { throw fail("Unterminated string starting at") }
-            let c = b[i]
-            if c == UInt8(ascii: "\"") { i += 1; break }
-            if c < 0x20 { throw fail("Invalid control character at") }
-            if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
-            i += 1
-            guard i < b.count else { throw fail("Unterminated string starting at") }
-            let e = b[i]; i += 1
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var cp = try hex4()
-                if (0xD800...0xDBFF).contains(cp), i + 1 < b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") {
-                    let save = i
-                    i += 2
-                    let lo = try hex4()
-                    if (0xDC00...0xDFFF).contains(lo) {
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
-                    } else { i = save }
-                }
-                // Lone surrogates are replaced (Swift strings cannot hold them).
-                let scalar = Unicode.Scalar(cp) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(scalar)).utf8))
-            default: throw fail("Invalid \\escape")
+        do {
+            return try JSONStringScanner.scan(b, &i, loneSurrogates: .replace)
+        } catch {
+            // Python `json` wording; `i` is where the problem was found.
+            switch error.kind {
+            case .unterminated: throw fail("Unterminated string starting at")
+            case .controlCharacter: throw fail("Invalid control character at")
+            case .invalidEscape: throw fail("Invalid \\escape")
+            case .truncatedUnicodeEscape, .invalidUnicodeEscape, .unpairedSurrogate: throw fail("Invalid \\uXXXX escape")
+            case .invalidUTF8: throw fail("Invalid UTF-8 in string")
             }
         }
-        guard let str = String(validating: out, as: UTF8.self) else { throw fail("Invalid UTF-8 in string") }
-        return str
     }
 
     private mutating func number() throws(JSONParseError) -> JSONValue {
