@@ -27,6 +27,11 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var maxInFlight: Int = 64
     /// Seed for the HNSW level generator (reproducible graphs).
     public var hnswSeed: UInt64 = 0x5EED_AE61
+    /// Searches walk the graph's level 0 on int8 copies of the vectors (a quarter of the
+    /// bytes; the search is memory-bound) and re-rank the beam with the float32 vectors, so
+    /// scores and order stay exact. Costs `dimension` (rounded up to 64) + 8 bytes per memory.
+    /// `AEGIS_HNSW_TRAVERSAL=float32` turns it off.
+    public var hnswTraversalCodes: Bool = true
 
     public init() {}
 

@@ -52,6 +52,7 @@ enum IndexFactory {
 
     static func make(dimension: Int, configuration: EngineConfiguration) -> (any ApproximateIndex)? {
         guard let index = try? HNSWIndex(configuration: hnswConfiguration(dimension: dimension, configuration)) else { return nil }
+        index.useTraversalCodes(configuration.hnswTraversalCodes)
         return HNSWAdapter(index: index)
     }
 
@@ -60,6 +61,7 @@ enum IndexFactory {
     static func decode(_ entry: IndexSection.Entry, dimension: Int, configuration: EngineConfiguration) -> (any ApproximateIndex)? {
         guard !entry.graph.isEmpty, let index = try? HNSWIndex(decoding: entry.graph),
               index.configuration.dimension == dimension else { return nil }
+        index.useTraversalCodes(configuration.hnswTraversalCodes)
         return HNSWAdapter(index: index)
     }
 }

@@ -24,6 +24,7 @@ enum IndexBuilder {
         let index: HNSWIndex
         do {
             index = try HNSWIndex(configuration: IndexFactory.hnswConfiguration(dimension: dimension, c), capacity: memories.count)
+            index.useTraversalCodes(configuration.hnswTraversalCodes)
             var i = 0
             while i < memories.count {
                 let n = min(chunk, memories.count - i)

@@ -88,6 +88,7 @@ extension HNSWIndex {
         try rw.withWriteLock { () throws(HNSWError) in
             let live = (0..<slotCount).filter { flags[$0] & 1 == 0 }
             let fresh = try HNSWIndex(configuration: configuration, capacity: live.count)
+            if codes != nil { fresh.setCodesLocked(true) }
             var survivorLabels = [UInt64]()
             survivorLabels.reserveCapacity(live.count)
             for s in live { survivorLabels.append(labels[s]) }
@@ -115,6 +116,9 @@ extension HNSWIndex {
         swap(&labelToSlot, &other.labelToSlot)
         swap(&freeSlots, &other.freeSlots)
         swap(&rngState, &other.rngState)
+        swap(&codes, &other.codes)
+        swap(&codeScale, &other.codeScale)
+        swap(&codeNorm, &other.codeNorm)
         pool.withLock { $0.removeAll() }
     }
 }

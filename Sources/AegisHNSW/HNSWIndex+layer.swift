@@ -75,6 +75,18 @@ extension HNSWIndex {
         _ q: UnsafePointer<Float>, entry: UInt32, entryDist: Float, level: Int, ef: Int,
         accept: A, scratch: HNSWScratch, counters: inout LayerCounters
     ) {
+        searchLayer(FloatSpace(query: q, base: vbase, stride: vstride, dim: dim, metric: metric),
+                    entry: entry, entryDist: entryDist, level: level, ef: ef, touch: prefetchMode,
+                    accept: accept, scratch: scratch, counters: &counters)
+    }
+
+    /// The beam search over any distance space (float32 vectors or int8 codes); `touch` is the
+    /// software-prefetch mode for that space's rows.
+    @inline(__always)
+    func searchLayer<A: SlotAcceptor, S: LayerSpace>(
+        _ space: S, entry: UInt32, entryDist: Float, level: Int, ef: Int, touch: Int,
+        accept: A, scratch: HNSWScratch, counters: inout LayerCounters
+    ) {
         let tag = scratch.beginVisit(slots: slotCount)
         // Work on local copies (no class-property exclusivity checks in the loop).
         var results = scratch.results
@@ -93,16 +105,11 @@ extension HNSWIndex {
         candidates.push(~packKey(entryDist, entry))
         let nbuf = scratch.nbuf
         let dbuf = scratch.dbuf
-        let base = vbase
-        let vstride = self.vstride
-        let dim = self.dim
-        let metric = self.metric
         let links0 = self.links0
         let stride0 = self.stride0
         let direct = level == 0 && lockBase == nil
         var sink: UInt8 = 0
-        let touch = prefetchMode
-        let lineBytes = dim &* 4
+        let lineBytes = space.rowBytes
         var visitedCount = 0, distCount = 0
         while candidates.count > 0 {
             let ck = ~candidates.pop()
@@ -124,7 +131,7 @@ extension HNSWIndex {
                     visited[Int(s)] = tag
                     nbuf[fresh] = s
                     fresh &+= 1
-                    if touch == 1 { sink &+= UnsafeRawPointer(base + Int(s) &* vstride).load(as: UInt8.self) }
+                    if touch == 1 { sink &+= space.row(s).load(as: UInt8.self) }
                 }
             } else {
                 let n = copyList(c, level, into: nbuf)
@@ -142,7 +149,7 @@ extension HNSWIndex {
                 // Software prefetch without intrinsics: one load per cache line of every fresh
                 // vector, all independent, so the memory system fetches them in parallel.
                 for j in 0..<fresh {
-                    let p = UnsafeRawPointer(base + Int(nbuf[j]) &* vstride)
+                    let p = space.row(nbuf[j])
                     var o = 0
                     while o < lineBytes {
                         sink &+= p.load(fromByteOffset: o, as: UInt8.self)
@@ -153,7 +160,7 @@ extension HNSWIndex {
             // Pass 1: all distances (independent work, so the loads of several vectors
             // overlap); pass 2: heap updates (branchy).
             for j in 0..<fresh {
-                dbuf[j] = metric.distance(q, base + Int(nbuf[j]) &* vstride, dim)
+                dbuf[j] = space.distance(nbuf[j])
             }
             for j in 0..<fresh {
                 let s = nbuf[j]
@@ -181,7 +188,8 @@ extension HNSWIndex {
     /// Returns false when the index has no entry point.
     @inline(__always)
     func searchFromTop<A: SlotAcceptor>(
-        _ q: UnsafePointer<Float>, ef: Int, accept: A, scratch: HNSWScratch, counters: inout LayerCounters
+        _ q: UnsafePointer<Float>, ef: Int, accept: A, scratch: HNSWScratch, counters: inout LayerCounters,
+        useCodes: Bool = false
     ) -> Bool {
         guard entryPoint != .max else { return false }
         var ep = entryPoint
@@ -192,7 +200,15 @@ extension HNSWIndex {
             (ep, epDist) = greedyClosest(q, from: ep, dist: epDist, level: level, scratch: scratch, counters: &counters)
             level -= 1
         }
-        searchLayer(q, entry: ep, entryDist: epDist, level: 0, ef: ef, accept: accept, scratch: scratch, counters: &counters)
+        if useCodes && codes != nil {
+            // Level 0 on int8 codes, then exact float32 distances for the accepted beam.
+            let space = codeSpace(q, scratch: scratch)
+            searchLayer(space, entry: ep, entryDist: space.distance(ep), level: 0, ef: ef, touch: 2,
+                        accept: accept, scratch: scratch, counters: &counters)
+            rerankResults(q, scratch: scratch)
+        } else {
+            searchLayer(q, entry: ep, entryDist: epDist, level: 0, ef: ef, accept: accept, scratch: scratch, counters: &counters)
+        }
         return true
     }
 }

@@ -49,7 +49,7 @@ extension HNSWIndex {
 
         guard let filter else {
             stats.ef = baseEf
-            _ = searchFromTop(q, ef: baseEf, accept: AcceptLive(flags: flags), scratch: scratch, counters: &counters)
+            _ = searchFromTop(q, ef: baseEf, accept: AcceptLive(flags: flags), scratch: scratch, counters: &counters, useCodes: true)
             stats.nodesVisited = counters.visited
             stats.distanceComputations = counters.distances
             if scratch.results.count < min(k, live) {
@@ -81,7 +81,7 @@ extension HNSWIndex {
         let efUsed = min(65_536, Int((Double(baseEf) * widen).rounded(.up)))
         stats.ef = efUsed
         let accept = AcceptFiltered(flags: flags, labels: labels, predicate: filter.predicate)
-        _ = searchFromTop(q, ef: efUsed, accept: accept, scratch: scratch, counters: &counters)
+        _ = searchFromTop(q, ef: efUsed, accept: accept, scratch: scratch, counters: &counters, useCodes: true)
         stats.nodesVisited = counters.visited
         stats.distanceComputations = counters.distances
         if scratch.results.count < k {

@@ -47,6 +47,12 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Tombstoned slots, reused by later inserts (last in, first out).
     var freeSlots: [UInt32] = []
     var rngState: UInt64
+    /// Int8 traversal codes, one `codeStride`-byte row per slot, with each row's scale and the
+    /// stored vector's squared norm; nil unless enabled (`useTraversalCodes`, HNSWIndex+codes.swift).
+    var codes: UnsafeMutableRawPointer?
+    var codeScale: UnsafeMutablePointer<Float>?
+    var codeNorm: UnsafeMutablePointer<Float>?
+    let codeStride: Int
 
     let rw = ReadWriteLock()
     /// Non-nil only while a parallel bulk build runs (`lockBase` is its raw mutex array).
@@ -79,6 +85,7 @@ public final class HNSWIndex: @unchecked Sendable {
         strideUp = 1 + maxM
         levelMult = 1 / log(Double(configuration.m))
         rngState = configuration.seed
+        codeStride = Int8Kernels.rowBytes(dimension: configuration.dimension)
         do { vectors = try VectorArena(dimension: dim) } catch {
             throw HNSWError(.invalidArgument, error.message)
         }
@@ -100,6 +107,7 @@ public final class HNSWIndex: @unchecked Sendable {
         labels.deallocate()
         levels.deallocate()
         flags.deallocate()
+        freeCodes()
     }
 
     // MARK: Public state
@@ -134,6 +142,7 @@ public final class HNSWIndex: @unchecked Sendable {
         for s in 0..<slotCount where levels[s] > 0 { total += Int(levels[s]) * strideUp * 4 + 16 }
         total += labelToSlot.capacity * (MemoryLayout<UInt64>.size + MemoryLayout<UInt32>.size) * 4 / 3
         total += freeSlots.capacity * 4
+        if codes != nil { total += capacity * (codeStride + 8) }
         return total
     }
 
@@ -151,10 +160,11 @@ public final class HNSWIndex: @unchecked Sendable {
         labels = Self.grown(labels, old: capacity, new: n)
         levels = Self.grown(levels, old: capacity, new: n)
         flags = Self.grown(flags, old: capacity, new: n)
+        if codes != nil { growCodes(old: capacity, new: n) }
         capacity = n
     }
 
-    private static func grown<T>(_ p: UnsafeMutablePointer<T>, old: Int, new: Int) -> UnsafeMutablePointer<T> {
+    static func grown<T>(_ p: UnsafeMutablePointer<T>, old: Int, new: Int) -> UnsafeMutablePointer<T> {
         let fresh = UnsafeMutablePointer<T>.allocate(capacity: new)
         if old > 0 { fresh.moveInitialize(from: p, count: old) }
         p.deallocate()
@@ -214,6 +224,7 @@ public final class HNSWIndex: @unchecked Sendable {
     func storeVector(_ s: UInt32, _ v: UnsafePointer<Float>) {
         vectors.set(row: Int(s), from: v)
         if metric == .cosine { VectorKernels.normalize(vec(s), dim) }
+        if codes != nil { encodeCodes(s) }
     }
 
     func validateVector(_ v: UnsafeBufferPointer<Float>) throws(HNSWError) {

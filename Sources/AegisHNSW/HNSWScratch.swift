@@ -112,6 +112,9 @@ final class HNSWScratch: @unchecked Sendable {
     /// The prepared (normalised) query.
     var query: UnsafeMutablePointer<Float>
     var queryCapacity = 0
+    /// The quantised query (int8 traversal codes), 64-byte aligned.
+    var queryCodes: UnsafeMutableRawPointer?
+    var queryCodesCapacity = 0
 
     init(slots: Int, maxList: Int) {
         visitedCapacity = max(slots, 64)
@@ -142,6 +145,16 @@ final class HNSWScratch: @unchecked Sendable {
         return query
     }
 
+    /// A buffer for the quantised query (grows once per dimension).
+    func codeBuffer(_ bytes: Int) -> UnsafeMutableRawPointer {
+        if bytes > queryCodesCapacity || queryCodes == nil {
+            queryCodes?.deallocate()
+            queryCodes = .allocate(byteCount: max(bytes, 64), alignment: 64)
+            queryCodesCapacity = max(bytes, 64)
+        }
+        return queryCodes!
+    }
+
     deinit {
         visited.deallocate()
         candidates.free()
@@ -154,6 +167,7 @@ final class HNSWScratch: @unchecked Sendable {
         levelSel.deallocate()
         levelCount.deallocate()
         query.deallocate()
+        queryCodes?.deallocate()
     }
 
     /// Starts a new visit: returns the generation tag, growing the tag array if the index grew.

@@ -40,6 +40,8 @@ struct BenchANNCommand: ParsableCommand {
     var prefetchMode: Int?
     @Flag(name: .customLong("ab-prefetch"), help: "After the sweep, compare prefetch modes 0/1/2 interleaved at the target ef.")
     var abPrefetch = false
+    @Flag(name: .customLong("ab-codes"), help: "After the sweep, compare float32 and int8 traversal (re-ranked) interleaved at the target ef and at ef 100.")
+    var abCodes = false
     @Flag(name: .customLong("dim-check"), help: "Also verify every vector is finite and report norms.") var dimCheck = false
     @Flag(help: "Print only the JSON line.") var json = false
 
@@ -116,6 +118,9 @@ struct BenchANNCommand: ParsableCommand {
             let med = qps.map { $0.sorted()[$0.count / 2] }
             log(String(format: "prefetch A/B at ef=%d (median of 5 interleaved passes): none %.0f, first line %.0f, all lines %.0f qps", target.ef, med[0], med[1], med[2]))
             abJSON = ",\"prefetch_ab_qps\":[\(med.map { fmt($0) }.joined(separator: ","))]"
+        }
+        if abCodes, let target = sweep.first(where: { $0.recall >= targetRecall }) {
+            abJSON += try codesAB(index: index, querySet: querySet, truth: gtRows, efs: Array(Set([target.ef, 100])).sorted())
         }
         var filtered: [SweepRow]? = nil
         var filteredList: [SweepRow]? = nil
@@ -276,7 +281,7 @@ struct SplitMix {
     mutating func gaussian() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform()) }
 }
 
-private func fmt(_ x: Double, _ digits: Int = 2) -> String {
+func fmt(_ x: Double, _ digits: Int = 2) -> String {
     guard x.isFinite else { return "null" }
     return String(format: "%.\(digits)f", x)
 }
@@ -288,7 +293,7 @@ private func percentile(_ sorted: [Double], _ p: Double) -> Double {
     return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - Double(lo))
 }
 
-private func nowNs() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+func nowNs() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 private func now() -> Double { Double(nowNs()) / 1e9 }
 
 private func residentBytes() -> Int {

@@ -63,6 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = try settings.int("AEGIS_HNSW_EF_SEARCH") { engineConfig.hnswEfSearch = v }
         if let v = try settings.int("AEGIS_CHECKPOINT_INTERVAL_SECONDS") { engineConfig.checkpointIntervalSeconds = Double(v) }
         if let v = try settings.int("AEGIS_TTL_SWEEP_INTERVAL_SECONDS") { engineConfig.ttlSweepIntervalSeconds = Double(v) }
+        switch settings.string("AEGIS_HNSW_TRAVERSAL")?.lowercased() {
+        case nil, "", "int8": engineConfig.hnswTraversalCodes = true
+        case "float32": engineConfig.hnswTraversalCodes = false
+        case let v?: throw ValidationError("AEGIS_HNSW_TRAVERSAL must be int8 or float32 (got \"\(v)\")")
+        }
         try engineConfig.validate()
 
         let embedding = try ServeEngine.makeEmbedder(settings, dataDir: dataDir)

@@ -5,9 +5,12 @@ import AegisCore
 /// R19: filtered search returns min(k, qualifying) results at every selectivity and keeps
 /// recall against the exact answer, in graph mode.
 @Suite struct FilteredRecallTests {
-    @Test func countAndRecallAcrossSelectivities() async throws {
+    /// Both traversal modes: int8 codes (the default) and float32. Scores must be exact either way.
+    @Test(arguments: [true, false])
+    func countAndRecallAcrossSelectivities(codes: Bool) async throws {
         let backend = InMemoryBackend()
         var graph = EngineConfiguration()
+        graph.hnswTraversalCodes = codes
         graph.exactScanThreshold = 50
         graph.exactScanSelectivity = 0.005
         let e = try await makeEngine(backend, configuration: graph)
@@ -41,6 +44,10 @@ import AegisCore
                 #expect(got.count <= min(10, qualifying))
                 hitsTotal += truthAll.count
                 found += Set(got.map(\.id)).intersection(truthAll.map(\.id)).count
+                let exactScores = Dictionary(truthAll.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
+                for m in got where exactScores[m.id] != nil {
+                    #expect(m.score == exactScores[m.id]!, "score of \(m.id) (owner \(owner))")
+                }
             }
             let recall = hitsTotal == 0 ? 1 : Double(found) / Double(hitsTotal)
             #expect(recall >= 0.95, "recall \(recall) for \(owner)")
