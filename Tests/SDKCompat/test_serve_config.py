@@ -1,4 +1,5 @@
 """`aegis-memory serve` configuration: .env file, dev-key only on loopback, SIGTERM exit code."""
+import json
 import os
 import signal
 import subprocess
@@ -65,3 +66,50 @@ def test_dev_key_refused_off_loopback():
                            cwd=d, env=_env(AEGIS_API_KEY="dev-key", AEGIS_EMBEDDER="hash"), capture_output=True, text=True, timeout=60)
         assert r.returncode != 0
         assert "loopback" in (r.stdout + r.stderr)
+
+
+def test_hnsw_traversal_setting():
+    """AEGIS_HNSW_TRAVERSAL: int8 (default) and float32 answer the same query with the same
+    exact scores; any other value is refused at start-up, naming the variable."""
+    with tempfile.TemporaryDirectory() as d:
+        r = subprocess.run([BIN, "serve", "--port", str(_free_port()), "--data-dir", os.path.join(d, "bad")],
+                           cwd=d, env=_env(AEGIS_EMBEDDER="hash", AEGIS_HNSW_TRAVERSAL="fp16"),
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0
+        assert "AEGIS_HNSW_TRAVERSAL" in (r.stdout + r.stderr)
+
+        data = os.path.join(d, "data")
+        answers = {}
+        for mode in ("float32", "int8"):
+            port = _free_port()
+            proc = subprocess.Popen([BIN, "serve", "--port", str(port), "--data-dir", data], cwd=d,
+                                    env=_env(AEGIS_EMBEDDER="hash", AEGIS_HNSW_TRAVERSAL=mode,
+                                             RATE_LIMIT_PER_MINUTE="100000", RATE_LIMIT_PER_HOUR="1000000"),
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                url = f"http://127.0.0.1:{port}"
+                _wait_ready(url, proc)
+                if mode == "float32":
+                    # More than the engine's exact-scan threshold (2,000), so the graph is walked.
+                    words = ["deploy", "cache", "retry", "schema", "index", "latency", "agent", "vector", "timeout", "queue"]
+                    for b in range(25):
+                        items = ",".join(
+                            f'{{"content":"note {b * 100 + i} {words[(b * 100 + i) % 10]} {words[(b * 7 + i) % 10]} '
+                            f'{words[(b + i * 3) % 10]} w{(b * 100 + i) % 97}","scope":"global"}}'
+                            for i in range(100))
+                        assert _post(url, "/memories/add_batch", "dev-key", f'{{"items":[{items}]}}') == 200
+                req = urllib.request.Request(url + "/memories/query", method="POST",
+                                             data=b'{"query":"deploys and retries 5","top_k":10}',
+                                             headers={"Authorization": "Bearer dev-key"})
+                with urllib.request.urlopen(req, timeout=10) as resp:
+                    body = json.loads(resp.read())
+                answers[mode] = [(m["id"], m["score"]) for m in body["memories"]]
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                assert proc.wait(timeout=60) == 0
+        assert len(answers["int8"]) == len(answers["float32"]) == 10
+        exact = dict(answers["float32"])
+        shared = [(i, s) for i, s in answers["int8"] if i in exact]
+        assert len(shared) >= 9, (answers["int8"], answers["float32"])
+        assert all(s == exact[i] for i, s in shared), "scores must be exact in both modes"
+        assert [s for _, s in answers["int8"]] == sorted((s for _, s in answers["int8"]), reverse=True)
