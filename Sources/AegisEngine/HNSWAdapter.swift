@@ -5,12 +5,14 @@ import AegisHNSW
 final class HNSWAdapter: ApproximateIndex, @unchecked Sendable {
     let index: HNSWIndex
     /// Set when an insert failed; the owning space then stops trusting the graph (exact scans).
-    private(set) var failure: String?
+    /// Guarded: inserts run outside the vector spaces' lock, beside searches.
+    private let failed = Locked<String?>(nil)
+    var failure: String? { failed.withLock { $0 } }
 
     init(index: HNSWIndex) { self.index = index }
 
     func insert(slot: Int, vector: [Float]) {
-        do { try index.insert(label: UInt64(slot), vector: vector) } catch { failure = "\(error)" }
+        do { try index.insert(label: UInt64(slot), vector: vector) } catch { failed.withLock { $0 = "\(error)" } }
     }
 
     func remove(slot: Int) { index.remove(label: UInt64(slot)) }

@@ -49,6 +49,14 @@ final class ProjectSpace: @unchecked Sendable {
 
     /// Adds or replaces a memory (vector and attributes).
     func upsert(_ m: Memory) {
+        if let slot = upsertDeferringIndex(m) { ann?.insert(slot: slot, vector: m.embedding) }
+    }
+
+    /// `upsert`, except that a memory new to the space is not yet put into the graph: its
+    /// slot is returned and the caller must call `ann?.insert(slot:vector:)` before any other
+    /// change to this space (see `VectorSpaces.apply`). Until then searches find it through the
+    /// exact paths only. Returns nil when the graph is already up to date.
+    func upsertDeferringIndex(_ m: Memory) -> Int? {
         precondition(m.embedding.count == dimension, "embedding dimension checked by the engine")
         if let slot = slotOf[m.id] {
             setInfo(slot, SlotInfo(m))
@@ -60,7 +68,7 @@ final class ProjectSpace: @unchecked Sendable {
                 ann?.remove(slot: slot)
                 ann?.insert(slot: slot, vector: m.embedding)
             }
-            return
+            return nil
         }
         let slot: Int
         if let s = free.popLast() {
@@ -74,7 +82,7 @@ final class ProjectSpace: @unchecked Sendable {
             setInfo(slot, SlotInfo(m))
         }
         slotOf[m.id] = slot
-        ann?.insert(slot: slot, vector: m.embedding)
+        return slot
     }
 
     /// Updates only the attributes (deprecation, votes) of an indexed memory.

@@ -5,7 +5,7 @@ extension VectorSpaces {
     /// Replaces a project's space with the one `build` returns, all under the write lock:
     /// commits racing the build mirror into the new space afterwards (they re-read the tables).
     func rebuild(project: String, _ build: () throws -> ProjectSpace) rethrows {
-        try lock.withWriteLock { storage.value[project] = try build() }
+        try applying.withLock { _ in try lock.withWriteLock { storage.value[project] = try build() } }
     }
 
     /// Pins the build parameters (persisted by the next `encode`).
@@ -15,6 +15,10 @@ extension VectorSpaces {
 
     /// Compacts every graph holding tombstones in place. Returns the tombstones dropped.
     func compactGraphs(threads: Int) throws -> Int {
+        try applying.withLock { _ in try compactGraphsLocked(threads: threads) }
+    }
+
+    private func compactGraphsLocked(threads: Int) throws -> Int {
         try lock.withWriteLock {
             var dropped = 0
             for (name, s) in storage.value {

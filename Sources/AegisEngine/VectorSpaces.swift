@@ -7,6 +7,8 @@ final class VectorSpaces: Sendable {
     let dimension: Int
     let configuration: EngineConfiguration
     let lock = RWLock()
+    /// Serialises `apply` (see there).
+    let applying = Locked(())
     let storage = UnsafeBox<[String: ProjectSpace]>([:])
     /// HNSW build parameters pinned by `rebuildIndex` (persisted in the index section); they
     /// override the configuration's for graphs created from now on.
@@ -50,21 +52,47 @@ final class VectorSpaces: Sendable {
     /// Mirrors committed changes into the vector spaces. Attributes are re-read from the
     /// backend under the write lock, so concurrent commits (e.g. votes racing a deprecation)
     /// always leave the newest state, whatever order their mirrors run in.
+    ///
+    /// Graph inserts of new memories — most of an add's CPU — run after the write lock is
+    /// released (the graph has its own locks and lets searches run while an insert looks for
+    /// its neighbours). `applying` keeps mirrors one at a time, so no other change can reach a
+    /// space between its bookkeeping and its graph insert; within one batch, pending inserts
+    /// are flushed before any other kind of change.
     func apply(_ changes: [EngineChange], backend: any EngineBackend) {
-        lock.withWriteLock {
-            for c in changes {
-                switch c {
-                case .putMemory(let m):
-                    refresh(project: m.projectId, id: m.id, backend: backend, vectorHint: m.embedding)
-                case .deleteMemory(let p, let id):
-                    storage.value[p]?.remove(id: id)
-                case .vote(let v):
-                    refresh(project: v.projectId, id: v.memoryId, backend: backend, vectorHint: nil)
-                case .putSession, .putFeature:
-                    continue
+        applying.withLock { _ in
+            var pending: [(space: ProjectSpace, slot: Int, vector: [Float])] = []
+            lock.withWriteLock {
+                for c in changes {
+                    if case .putMemory(let m) = c, let deferred = deferredInsert(m, backend: backend) {
+                        if let d = deferred.slot { pending.append((deferred.space, d, deferred.vector)) }
+                        continue
+                    }
+                    for p in pending { p.space.ann?.insert(slot: p.slot, vector: p.vector) }
+                    pending.removeAll()
+                    switch c {
+                    case .putMemory(let m):
+                        refresh(project: m.projectId, id: m.id, backend: backend, vectorHint: m.embedding)
+                    case .deleteMemory(let p, let id):
+                        storage.value[p]?.remove(id: id)
+                    case .vote(let v):
+                        refresh(project: v.projectId, id: v.memoryId, backend: backend, vectorHint: nil)
+                    case .putSession, .putFeature:
+                        continue
+                    }
                 }
             }
+            for p in pending { p.space.ann?.insert(slot: p.slot, vector: p.vector) }
         }
+    }
+
+    /// The bookkeeping of a memory new to its space, with the graph insert left to the caller;
+    /// nil when the change is not that case (it is then applied the usual way).
+    private func deferredInsert(_ m: Memory, backend: any EngineBackend) -> (space: ProjectSpace, slot: Int?, vector: [Float])? {
+        guard !m.embedding.isEmpty, storage.value[m.projectId]?.slotOf[m.id] == nil,
+              let current = backend.read({ $0.memory(projectId: m.projectId, id: m.id) }),
+              current.embedding.count == dimension else { return nil }
+        let s = space(m.projectId)
+        return (s, s.upsertDeferringIndex(current), current.embedding)
     }
 
     private func refresh(project: String, id: String, backend: any EngineBackend, vectorHint: [Float]?) {

@@ -13,7 +13,7 @@ extension HNSWIndex {
     /// neighbour list) and the graph differs in detail but reaches the same recall.
     /// Labels already present are replaced; a label repeated inside the batch is an error.
     public func insert(labels newLabels: [UInt64], vectors rows: UnsafeBufferPointer<Float>, threads: Int = 1) throws(HNSWError) {
-        try rw.withWriteLock { () throws(HNSWError) in
+        try exclusive { () throws(HNSWError) in
             try insertBatchLocked(labels: newLabels, vectors: rows, threads: threads)
         }
     }

@@ -14,7 +14,7 @@ extension HNSWIndex {
 
     /// Enables (building the codes of every slot) or disables (freeing them) int8 traversal.
     public func useTraversalCodes(_ on: Bool) {
-        rw.withWriteLock { setCodesLocked(on) }
+        exclusive { setCodesLocked(on) }
     }
 
     func setCodesLocked(_ on: Bool) {

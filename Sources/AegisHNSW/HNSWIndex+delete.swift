@@ -6,7 +6,7 @@ extension HNSWIndex {
     /// a replacement, and the slot is reused by a later insert. Returns false if absent.
     @discardableResult
     public func remove(label: UInt64) -> Bool {
-        rw.withWriteLock { removeLocked(label) }
+        exclusive { removeLocked(label) }
     }
 
     @discardableResult
@@ -85,7 +85,7 @@ extension HNSWIndex {
     /// with `threads` workers, and shrinks every buffer to fit. Recall matches a fresh build
     /// of the survivors because it *is* one; memory is that of a fresh build.
     public func compact(threads: Int = 1) throws(HNSWError) {
-        try rw.withWriteLock { () throws(HNSWError) in
+        try exclusive { () throws(HNSWError) in
             let live = (0..<slotCount).filter { flags[$0] & 1 == 0 }
             let fresh = try HNSWIndex(configuration: configuration, capacity: live.count)
             if codes != nil { fresh.setCodesLocked(true) }

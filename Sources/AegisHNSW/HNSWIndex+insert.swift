@@ -9,25 +9,58 @@ extension HNSWIndex {
 
     public func insert(label: UInt64, vector: UnsafeBufferPointer<Float>) throws(HNSWError) {
         try validateVector(vector)
-        try rw.withWriteLock { () throws(HNSWError) in
-            if labelToSlot[label] != nil { removeLocked(label) }
-            let slot: UInt32
-            if let reused = takeFreeSlot() {
-                slot = reused
-            } else {
-                if slotCount == capacity { try reserveUnlocked(max(1024, capacity + capacity / 2)) }
-                slot = UInt32(slotCount)
+        try mutator.withLock { () throws(HNSWError) in
+            // Only mutators change the graph, and we are the mutator: reading this state
+            // without the shared lock is safe.
+            if labelToSlot[label] == nil, entryPoint != .max, slotCount < capacity,
+               freeSlots.isEmpty || (freeSlots.count == 1 && freeSlots[0] == entryPoint) {
+                insertConcurrently(label: label, vector: vector.baseAddress!)
+                return
             }
-            let level = drawLevel()
-            initSlot(slot, level: level)
-            if Int(slot) == slotCount { slotCount += 1 }
-            storeVector(slot, vector.baseAddress!)
-            labels[Int(slot)] = label
-            labelToSlot[label] = slot
-            withScratch { scratch in link(slot, level: level, scratch: scratch) }
+            try rw.withWriteLock { () throws(HNSWError) in
+                if labelToSlot[label] != nil { removeLocked(label) }
+                let slot: UInt32
+                if let reused = takeFreeSlot() {
+                    slot = reused
+                } else {
+                    if slotCount == capacity { try reserveUnlocked(max(1024, capacity + capacity / 2)) }
+                    slot = UInt32(slotCount)
+                }
+                let level = drawLevel()
+                initSlot(slot, level: level)
+                if Int(slot) == slotCount { slotCount += 1 }
+                storeVector(slot, vector.baseAddress!)
+                labels[Int(slot)] = label
+                labelToSlot[label] = slot
+                withScratch { scratch in link(slot, level: level, scratch: scratch) }
+            }
         }
     }
 
+    /// A new label into the next fresh slot of a non-empty graph (caller holds `mutator`):
+    /// the neighbour search — nearly all of an insert's work — runs under the shared lock,
+    /// beside searches; the slot is materialised and linked under the exclusive lock. Nothing
+    /// else can change the graph in between, so the result is exactly that of `link` (same
+    /// level draw, same neighbours, same bytes).
+    func insertConcurrently(label: UInt64, vector: UnsafePointer<Float>) {
+        let slot = UInt32(slotCount)
+        let level = drawLevel()
+        sharedPhaseInserts += 1
+        withScratch { scratch in
+            let q = scratch.queryBuffer(dim)
+            q.update(from: vector, count: dim)
+            if metric == .cosine { VectorKernels.normalize(q, dim) }
+            let plan = rw.withReadLock { chooseNeighbors(q, slot: slot, level: level, scratch: scratch) }
+            rw.withWriteLock {
+                initSlot(slot, level: level)
+                slotCount += 1
+                storeVector(slot, vector)
+                labels[Int(slot)] = label
+                labelToSlot[label] = slot
+                publish(slot, level: level, plan: plan, scratch: scratch)
+            }
+        }
+    }
     /// A tombstoned slot for reuse (never the entry point, whose level anchors the graph).
     func takeFreeSlot() -> UInt32? {
         guard let i = freeSlots.lastIndex(where: { $0 != entryPoint }) else { return nil }
@@ -38,17 +71,34 @@ extension HNSWIndex {
     /// Safe to run on several threads at once while `stripes` is set.
     func link(_ s: UInt32, level: Int, scratch: HNSWScratch) {
         var ep: UInt32 = .max
-        var top = -1
         entryLock.withLock { _ in
             ep = entryPoint
-            top = maxLevel
             if ep == .max {
                 entryPoint = s
                 maxLevel = level
             }
         }
         if ep == .max { return }
-        let q = vec(s)
+        let plan = chooseNeighbors(vec(s), slot: s, level: level, scratch: scratch)
+        publish(s, level: level, plan: plan, scratch: scratch)
+    }
+
+    /// What `chooseNeighbors` decided: the lowest level linked (`low`, -1 = none) and the
+    /// graph's top level when it looked. The neighbours are in `scratch.levelSel/levelCount`.
+    struct LinkPlan {
+        var low: Int
+        var top: Int
+    }
+
+    /// Chooses the neighbours of `s` (vector `q`, not necessarily stored yet) on every level
+    /// ≤ min(level, top) into the scratch; reads the graph only.
+    func chooseNeighbors(_ q: UnsafePointer<Float>, slot s: UInt32, level: Int, scratch: HNSWScratch) -> LinkPlan {
+        var ep: UInt32 = .max
+        var top = -1
+        entryLock.withLock { _ in
+            ep = entryPoint
+            top = maxLevel
+        }
         var epDist = distance(q, ep)
         var counters = LayerCounters()
         var lvl = top
@@ -88,6 +138,13 @@ extension HNSWIndex {
             scratch.levelCount[lvl] = kept
             lvl -= 1
         }
+        return LinkPlan(low: low, top: top)
+    }
+
+    /// Writes the chosen lists of `s`, adds the back links and raises the entry point if `s`
+    /// is higher than the graph was.
+    func publish(_ s: UInt32, level: Int, plan: LinkPlan, scratch: HNSWScratch) {
+        let low = plan.low
         lockSlot(s)
         for l in 0...max(low, 0) where low >= 0 {
             let own = list(s, l)
@@ -102,7 +159,7 @@ extension HNSWIndex {
                 addBackLinks(s, level: l, selected: scratch.levelSel + l * maxM, count: scratch.levelCount[l], scratch: scratch)
             }
         }
-        if level > top {
+        if level > plan.top {
             entryLock.withLock { _ in
                 if level > maxLevel {
                     entryPoint = s

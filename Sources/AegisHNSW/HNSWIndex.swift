@@ -15,9 +15,12 @@ import Darwin
 /// - `labels`, `levels`, `flags` (bit 0 = deleted) per slot; a label → slot dictionary.
 ///
 /// Thread safety: every public method is safe to call from any thread. Searches take a shared
-/// (read) lock and run in parallel; `insert`, `remove`, `compact` and `load` take the exclusive
-/// (write) lock (writer-preferring, so inserts are not starved). Searches allocate nothing in
-/// the steady state: their scratch (visited tags, heaps) comes from a pool.
+/// (read) lock and run in parallel. Mutations are serialised by `mutator`; `remove`, `compact`,
+/// bulk inserts and `reserve` then take the exclusive (write) lock (writer-preferring, so they
+/// are not starved). A single `insert` of a new label into a fresh slot chooses its neighbours
+/// under the shared lock (searches keep running) and holds the exclusive lock only to publish.
+/// Searches allocate nothing in the steady state: their scratch (visited tags, heaps) comes
+/// from a pool.
 public final class HNSWIndex: @unchecked Sendable {
     public let configuration: HNSWConfiguration
 
@@ -55,6 +58,12 @@ public final class HNSWIndex: @unchecked Sendable {
     let codeStride: Int
 
     let rw = ReadWriteLock()
+    /// Held by every mutation (taken before `rw`'s write lock): while an insert holds it, the
+    /// graph cannot change, so the insert searches for its neighbours under the shared lock,
+    /// concurrently with searches, and takes the exclusive lock only to publish its links.
+    let mutator = PlainMutex()
+    /// Inserts that chose their neighbours under the shared lock (guarded by `mutator`).
+    var sharedPhaseInserts = 0
     /// Non-nil only while a parallel bulk build runs (`lockBase` is its raw mutex array).
     var stripes: StripedLocks? {
         didSet { lockBase = stripes?.base; lockCount = stripes?.count ?? 1 }
@@ -147,7 +156,13 @@ public final class HNSWIndex: @unchecked Sendable {
     }
 
     /// Pre-allocates room for `n` slots.
-    public func reserve(_ n: Int) throws(HNSWError) { try rw.withWriteLock { () throws(HNSWError) in try reserveUnlocked(n) } }
+    public func reserve(_ n: Int) throws(HNSWError) { try exclusive { () throws(HNSWError) in try reserveUnlocked(n) } }
+
+    /// Runs a mutation: the mutator lock, then the exclusive lock.
+    @inline(__always)
+    func exclusive<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        try mutator.withLock { () throws(E) -> T in try rw.withWriteLock(body) }
+    }
 
     func reserveUnlocked(_ n: Int) throws(HNSWError) {
         guard n > capacity else { return }

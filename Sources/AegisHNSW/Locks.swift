@@ -65,3 +65,26 @@ final class StripedLocks: @unchecked Sendable {
     @inline(__always) func lock(_ i: UInt32) { pthread_mutex_lock(locks + Int(i) % count) }
     @inline(__always) func unlock(_ i: UInt32) { pthread_mutex_unlock(locks + Int(i) % count) }
 }
+
+/// A plain mutex (pthread) with a typed-throws `withLock`. `HNSWIndex.mutator` serialises every
+/// mutation, so an insert can choose its neighbours under the shared lock.
+final class PlainMutex: @unchecked Sendable {
+    private let m: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        m = .allocate(capacity: 1)
+        pthread_mutex_init(m, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(m)
+        m.deallocate()
+    }
+
+    @inline(__always)
+    func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        pthread_mutex_lock(m)
+        defer { pthread_mutex_unlock(m) }
+        return try body()
+    }
+}

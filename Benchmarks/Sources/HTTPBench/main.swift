@@ -10,7 +10,7 @@ import Glibc
 //   add     POST /memories/add     p50 / p99 (unique contents)
 //   mixed   80% query / 15% add / 5% vote for T seconds: ops/s, p50 / p99
 // Usage: HTTPBench --server PATH [--memories 10000] [--clients 4] [--requests 2000] [--seconds 10]
-//                  [--phases health,query,add,mixed] [--perf-stat 1] [--perf-record FILE [--perf-phase query|add|mixed]] [--data-dir DIR] [--http-threads N]
+//                  [--phases health,query,add,mixed] [--perf-stat 1] [--perf-record FILE [--perf-phase query|add|mixed]] [--data-dir DIR] [--http-threads N] [--mix Q,A]
 // Every phase also reports the CPU time the server process and this client process used per
 // operation (both run on the same cores). --perf-stat counts the server's fdatasync calls
 // during the mixed phase (Linux `perf`, root); --perf-record samples the server's stacks then.
@@ -234,12 +234,15 @@ _ = stopPerf(addRecord)
 let stat = perfStat && phases.contains("mixed") ? startPerf(["stat", "-x", ",", "-e", "syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync"]) : nil
 let record = perfPhase != "mixed" ? nil : perfRecord.flatMap { phases.contains("mixed") ? startPerf(["record", "-F", "499", "-g", "-o", $0]) : nil }
 let deadline = Date().addingTimeInterval(seconds)
+// --mix Q,A: percent queries and adds in the mixed phase (votes: the rest); default 80,15.
+let mix = (opts["mix"] ?? "80,15").split(separator: ",").compactMap { UInt64($0) }
+let (mixQ, mixA) = mix.count == 2 && mix[0] + mix[1] <= 100 ? (mix[0], mix[0] + mix[1]) : (80, 95)
 let (mixed, mixedWall) = !phases.contains("mixed") ? none : withCPU("mixed") { runPhase { c, cl, r, lat, err in
     if Date() >= deadline { return false }
     let roll = r.next() % 100
-    if roll < 80 {
+    if roll < mixQ {
         timed(cl, "POST", "/memories/query", #"{"query":"\#(sentence(&r, words: 4))","top_k":10}"#, "query", &lat, &err)
-    } else if roll < 95 {
+    } else if roll < mixA {
         counter.lock(); addSerial += 1; let n = addSerial; counter.unlock()
         timed(cl, "POST", "/memories/add", #"{"content":"\#(sentence(&r)) mixed-\#(n)","agent_id":"agent-\#(c)"}"#, "add", &lat, &err)
     } else {
@@ -260,10 +263,14 @@ print("query   POST /query       p50 \(f(pct(q, 0.5))) ms  p99 \(f(pct(q, 0.99))
 print("add     POST /add         p50 \(f(pct(a, 0.5))) ms  p99 \(f(pct(a, 0.99))) ms  \(Int(Double(a.count) / addWall)) req/s  errors \(add.errors)  (p50 = \(f(pct(a, 0.5) / h50))x health)")
 print("        engine query_time_ms p50 \(f(pct(eng, 0.5))) ms  p99 \(f(pct(eng, 0.99))) ms (HTTP + client share of p50: \(f(pct(q, 0.5) - pct(eng, 0.5))) ms)")
 let all = mixed.lat.filter { $0.key != "engine" }.values.flatMap { $0 }
-print("mixed   80/15/5           \(Int(Double(mixed.ops) / mixedWall)) ops/s over \(f(mixedWall)) s  p50 \(f(pct(all, 0.5))) ms  p99 \(f(pct(all, 0.99))) ms  errors \(mixed.errors)")
+let mixLabel = "\(mixQ)/\(mixA - mixQ)/\(100 - mixA)".padding(toLength: 18, withPad: " ", startingAt: 0)
+print("mixed   \(mixLabel)\(Int(Double(mixed.ops) / mixedWall)) ops/s over \(f(mixedWall)) s  p50 \(f(pct(all, 0.5))) ms  p99 \(f(pct(all, 0.99))) ms  errors \(mixed.errors)")
 for op in ["query", "add", "vote"] {
     let v = mixed.lat[op] ?? []
     print("        \(op.padding(toLength: 6, withPad: " ", startingAt: 0))            n \(v.count)  p50 \(f(pct(v, 0.5))) ms  p99 \(f(pct(v, 0.99))) ms")
+}
+if let e = mixed.lat["engine"], !e.isEmpty {
+    print("        engine query_time_ms p50 \(f(pct(e, 0.5))) ms  p99 \(f(pct(e, 0.99))) ms (mixed phase)")
 }
 for l in cpuLines { print(l) }
 if perfStat {
