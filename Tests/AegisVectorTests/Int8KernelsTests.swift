@@ -2,19 +2,6 @@ import Testing
 @testable import AegisVector
 
 @Suite struct Int8KernelsTests {
-    /// splitmix64, so failures reproduce.
-    struct Rng {
-        var s: UInt64
-        mutating func next() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Float { Float(Double(next() >> 11) * 0x1p-53) * 2 - 1 }
-    }
-
     func codes(_ v: [Float]) -> (codes: [Int8], scale: Float) {
         let bytes = Int8Kernels.rowBytes(dimension: v.count)
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
@@ -38,8 +25,8 @@ import Testing
 
     @Test(arguments: [1, 5, 16, 17, 63, 64, 100, 384, 1536])
     func quantizeRoundTripsWithinHalfAStep(dim: Int) {
-        var rng = Rng(s: UInt64(dim))
-        let v = (0..<dim).map { _ in rng.unit() }
+        var rng = TestRNG(state: UInt64(dim))
+        let v = (0..<dim).map { _ in rng.float() }
         let (c, scale) = codes(v)
         let maxAbs = v.map(abs).max()!
         #expect(scale == maxAbs / 127)
@@ -62,7 +49,7 @@ import Testing
 
     @Test(arguments: [64, 128, 384, 1536])
     func integerDotMatchesScalarReference(bytes: Int) {
-        var rng = Rng(s: UInt64(bytes) &* 7)
+        var rng = TestRNG(state: UInt64(bytes) &* 7)
         for round in 0..<20 {
             var a = (0..<bytes).map { _ in Int8(truncatingIfNeeded: Int(rng.next() % 255) - 127) }
             var b = (0..<bytes).map { _ in Int8(truncatingIfNeeded: Int(rng.next() % 255) - 127) }
@@ -75,12 +62,12 @@ import Testing
     }
 
     @Test func approximateDotIsCloseForUnitVectors() {
-        var rng = Rng(s: 99)
+        var rng = TestRNG(state: 99)
         let dim = 384
         var worst: Float = 0
         for _ in 0..<200 {
-            let a = VectorKernels.normalized((0..<dim).map { _ in rng.unit() })
-            let b = VectorKernels.normalized((0..<dim).map { _ in rng.unit() })
+            let a = VectorKernels.normalized((0..<dim).map { _ in rng.float() })
+            let b = VectorKernels.normalized((0..<dim).map { _ in rng.float() })
             let (ca, sa) = codes(a), (cb, sb) = codes(b)
             let approx = Float(dot(ca, cb)) * sa * sb
             worst = max(worst, abs(approx - VectorKernels.dot(a, b)))
