@@ -1,4 +1,5 @@
 import AegisVector
+import Dispatch
 
 /// Int8 traversal codes: an optional compact copy of every stored vector (`Int8Kernels`),
 /// a quarter of the float32 bytes. When enabled, the layer-0 beam search of `search` compares
@@ -27,7 +28,16 @@ extension HNSWIndex {
         codeScale!.initialize(repeating: 0, count: rows)
         codeNorm = .allocate(capacity: rows)
         codeNorm!.initialize(repeating: 0, count: rows)
-        for s in 0..<slotCount { encodeCodes(UInt32(s)) }
+        // Rows are independent: large graphs (start-up after decoding) encode on every core.
+        let n = slotCount
+        let chunk = 8192
+        if n <= chunk {
+            for s in 0..<n { encodeCodes(UInt32(s)) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
+                for s in (c * chunk)..<min(n, (c + 1) * chunk) { encodeCodes(UInt32(s)) }
+            }
+        }
     }
 
     func freeCodes() {

@@ -8,6 +8,11 @@ extension BenchANNCommand {
         let d = querySet.d
         var rows: [String] = []
         var hits = [HNSWHit]()
+        let t0 = nowNs()
+        index.useTraversalCodes(true)
+        let buildMs = Double(nowNs() - t0) / 1e6
+        log(String(format: "int8 codes for %d vectors built in %.1f ms", index.count, buildMs))
+        rows.append("{\"codes_build_ms\":\(fmt(buildMs))}")
         for ef in efs {
             var qps = [[Double]](repeating: [], count: 2)
             var recall = [Double](repeating: 0, count: 2)

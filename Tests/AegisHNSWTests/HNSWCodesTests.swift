@@ -91,6 +91,25 @@ import AegisVector
         try check("after compact")
     }
 
+    @Test func enablingCodesOnALargeGraphEncodesEverySlot() throws {
+        // More than one 8,192-slot chunk: the parallel encoding path.
+        let n = 9_000
+        var rng = TestRNG(state: 77)
+        let flat = (0..<(n * 8)).map { _ in rng.gaussian() }
+        let index = try HNSWIndex(configuration: HNSWConfiguration(dimension: 8, m: 4, efConstruction: 8))
+        try index.insert(labels: (0..<n).map { UInt64($0) }, vectors: flat, threads: 2)
+        index.useTraversalCodes(true)
+        var wrong = 0
+        for s in 0..<index.slotCount {
+            let v = index.vec(UInt32(s))
+            let scale = index.codeScale![s]
+            let c = (index.codes! + s * index.codeStride).assumingMemoryBound(to: Int8.self)
+            if scale <= 0 { wrong += 1; continue }
+            for i in 0..<8 where abs(Float(c[i]) * scale - v[i]) > scale * 0.5001 { wrong += 1 }
+        }
+        #expect(wrong == 0)
+    }
+
     @Test func decodedIndexRebuildsCodesWhenEnabled() throws {
         let original = try Self.built(codes: true)
         let decoded = try HNSWIndex(decoding: original.encoded())
