@@ -41,6 +41,7 @@ struct ExplainCommand: AsyncParsableCommand {
         }
         var config = EngineConfiguration()
         if let v = env["AEGIS_HNSW_EF_SEARCH"].flatMap(Int.init) { config.hnswEfSearch = v }
+        if env["AEGIS_HNSW_TRAVERSAL"]?.lowercased() == "float32" { config.hnswTraversalCodes = false }
         let engine: AegisEngine
         do { engine = try await AegisEngine.openReadOnly(directory: dataDir, embedder: emb, configuration: config) } catch {
             print("explain: \(error)")
@@ -56,10 +57,12 @@ struct ExplainCommand: AsyncParsableCommand {
                                                                        topK: topK, minScore: minScore, efSearch: ef))
         }
         if json {
-            print("{\"mode\":\"\(x.mode)\",\"ef_search\":\(x.efSearch),\"nodes_visited\":\(x.nodesVisited),\"distance_computations\":\(x.distanceComputations),\"admitted\":\(x.admitted),\"total\":\(x.total),\"filter_selectivity\":\(x.filterSelectivity),\"fell_back_to_exact\":\(x.fellBackToExact),\"results\":\(x.resultCount),\"embed_ms\":\(x.embedMs),\"search_ms\":\(x.searchMs),\"total_ms\":\(x.totalMs)}")
+            print("{\"mode\":\"\(x.mode)\",\"traversal\":\"\(config.hnswTraversalCodes ? "int8" : "float32")\",\"ef_search\":\(x.efSearch),\"nodes_visited\":\(x.nodesVisited),\"distance_computations\":\(x.distanceComputations),\"admitted\":\(x.admitted),\"total\":\(x.total),\"filter_selectivity\":\(x.filterSelectivity),\"fell_back_to_exact\":\(x.fellBackToExact),\"results\":\(x.resultCount),\"embed_ms\":\(x.embedMs),\"search_ms\":\(x.searchMs),\"total_ms\":\(x.totalMs)}")
         } else {
             print("filter: \(x.filter)")
-            print("plan: \(x.mode == "index" ? "HNSW graph walk, filter inside the search" : "exact scan of the admitted memories")\(x.fellBackToExact ? " (graph came up short: exact fallback)" : "")")
+            let walk = config.hnswTraversalCodes ? "HNSW graph walk on int8 codes, beam re-ranked with float32, filter inside the search"
+                                                  : "HNSW graph walk (float32), filter inside the search"
+            print("plan: \(x.mode == "index" ? walk : "exact scan of the admitted memories")\(x.fellBackToExact ? " (graph came up short: exact fallback)" : "")")
             print("ef_search: \(x.efSearch)  nodes visited: \(x.nodesVisited)  distance computations: \(x.distanceComputations)")
             print("admitted: \(x.admitted) of \(x.total) (selectivity \(String(format: "%.4f", x.filterSelectivity)))")
             print("results: \(x.resultCount)  embed: \(String(format: "%.3f", x.embedMs)) ms  search: \(String(format: "%.3f", x.searchMs)) ms  total: \(String(format: "%.3f", x.totalMs)) ms")
