@@ -19,10 +19,17 @@ public struct VerifyReport: Sendable {
 /// event.
 public enum StoreVerifier {
     public static func verify(directory: String, io: any FileIO = PosixFileIO()) -> VerifyReport {
+        verifyKeepingStore(directory: directory, io: io).report
+    }
+
+    /// `verify`, also returning the read-only store the full recovery opened (nil when the
+    /// recovery was not attempted or failed), so further checks need not load it again.
+    public static func verifyKeepingStore(directory: String, io: any FileIO = PosixFileIO()) -> (report: VerifyReport, store: Store?) {
         var r = VerifyReport()
+        var recovered: Store?
         guard io.isDirectory(directory) else {
             r.problems.append("\(directory) is not a directory")
-            return r
+            return (r, nil)
         }
         let snapDir = IOPath.join(directory, StorageFormat.snapshotDirectory)
         let logDir = IOPath.join(directory, StorageFormat.logDirectory)
@@ -104,6 +111,7 @@ public enum StoreVerifier {
                 var o = StoreOptions(io: io)
                 o.collectIndexCatchUp = false
                 let store = try Store.openReadOnly(directory: directory, options: o)
+                recovered = store
                 let rep = store.openReport
                 if rep.skippedEvents > 0 {
                     r.problems.append("replay: \(rep.skippedEvents) events could not be applied")
@@ -114,6 +122,6 @@ public enum StoreVerifier {
                 r.problems.append("recovery: \(Store.map(error))")
             }
         }
-        return r
+        return (r, recovered)
     }
 }
