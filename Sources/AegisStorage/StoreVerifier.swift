@@ -57,6 +57,10 @@ public enum StoreVerifier {
         // Snapshots.
         var valid: [UInt64: SnapshotInfo] = [:]
         let files = io.isDirectory(snapDir) ? ((try? io.listDirectory(snapDir)) ?? []) : []
+        // The newest snapshot file, kept once checked so the recovery below need not read it
+        // again (names sort by LSN, so it is checked last: one snapshot in memory at a time).
+        let newestLSN = files.compactMap(StorageFormat.snapshotLSN(fromFileName:)).max()
+        var newestLoaded: SnapshotReader.Loaded?
         for lsn in listed where !files.contains(StorageFormat.snapshotFileName(lsn: lsn)) {
             r.problems.append("\(IOPath.join(snapDir, StorageFormat.snapshotFileName(lsn: lsn))): listed in \(StorageFormat.manifestFileName) but missing")
         }
@@ -72,6 +76,7 @@ public enum StoreVerifier {
                 let loaded = try SnapshotReader(io: io).load(path)
                 guard loaded.info.lsn == lsn else { throw AegisError.corruption("holds LSN \(loaded.info.lsn), its name says \(lsn)") }
                 valid[lsn] = loaded.info
+                if lsn == newestLSN { newestLoaded = loaded }
                 let i = loaded.info
                 r.checked.append("\(path): LSN \(i.lsn), \(i.memoryCount) memories, \(i.voteCount) votes, \(i.sessionCount) sessions, \(i.featureCount) features, index \(i.indexBytes) bytes, \(i.fileSize) bytes, all checksums ok")
             } catch {
@@ -110,7 +115,8 @@ public enum StoreVerifier {
             do {
                 var o = StoreOptions(io: io)
                 o.collectIndexCatchUp = false
-                let store = try Store.openReadOnly(directory: directory, options: o)
+                let store = try Store.openReadOnly(directory: directory, options: o, preloaded: newestLoaded)
+                newestLoaded = nil
                 recovered = store
                 let rep = store.openReport
                 if rep.skippedEvents > 0 {
