@@ -50,65 +50,31 @@ extension AegisEngine {
     /// Restores session rows as they are (ids, items, counters, status, timestamps). A session
     /// whose `session_id` already exists in the project is `.skipped` (never overwritten).
     public func importSessions(project: String, _ sessions: [SessionProgress]) async throws -> [ImportOutcome] {
-        try await operation {
-            try await writeLocks.withLock(project) {
-                var outcomes: [ImportOutcome] = []
-                var changes: [EngineChange] = []
-                var seen: [String: String] = [:]
-                for s in sessions {
-                    var v = Validator(root: [.key("session_progress")])
-                    v.string(s.id, [.key("id")], min: 1, max: 32)
-                    v.string(s.sessionId, [.key("session_id")], min: 1, max: 64)
-                    v.string(s.agentId, [.key("agent_id")], max: 64)
-                    v.string(s.userId, [.key("user_id")], max: 64)
-                    v.string(s.namespace, [.key("namespace")], max: 64)
-                    v.string(s.inProgressItem, [.key("in_progress_item")], max: 256)
-                    v.string(s.status.rawValue, [.key("status")], min: 1, max: 16)
-                    if s.totalItems < 0 || s.completedCount < 0 { v.add([.key("total_items")], "value_error", "counters must be ≥ 0", nil) }
-                    if !v.issues.isEmpty { outcomes.append(.failed("session \(s.sessionId): " + v.issues.map(\.description).joined(separator: "; "))); continue }
-                    if let e = backend.read({ $0.session(projectId: project, sessionId: s.sessionId) }) { outcomes.append(.skipped(existingId: e.id)); continue }
-                    if let e = seen[s.sessionId] { outcomes.append(.skipped(existingId: e)); continue }
-                    seen[s.sessionId] = s.id
-                    var row = s
-                    row.projectId = project
-                    changes.append(.putSession(row))
-                    outcomes.append(.imported(id: s.id))
-                }
-                try await commit(changes)
-                return outcomes
-            }
-        }
+        try await importRows(project: project, sessions)
     }
 
     /// Restores feature rows as they are (status, passes, completed_at, timestamps). A feature
     /// whose (namespace, feature_id) already exists in the project is `.skipped`.
     public func importFeatures(project: String, _ features: [FeatureRecord]) async throws -> [ImportOutcome] {
+        try await importRows(project: project, features)
+    }
+
+    /// The row loop of `importSessions` and `importFeatures`, under the project's write lock:
+    /// an invalid row is `.failed`; one whose key a stored row holds, or an earlier row of
+    /// this call, is `.skipped` with that row's id; the rest commit as one record.
+    func importRows<Row: ImportedACERow>(project: String, _ rows: [Row]) async throws -> [ImportOutcome] {
         try await operation {
             try await writeLocks.withLock(project) {
                 var outcomes: [ImportOutcome] = []
                 var changes: [EngineChange] = []
                 var seen: [String: String] = [:]
-                for f in features {
-                    var v = Validator(root: [.key("feature_tracker")])
-                    v.string(f.id, [.key("id")], min: 1, max: 32)
-                    v.string(f.featureId, [.key("feature_id")], min: 1, max: 128)
-                    v.string(f.sessionId, [.key("session_id")], max: 64)
-                    v.string(f.namespace, [.key("namespace")], max: 64)
-                    v.string(f.category, [.key("category")], max: 64)
-                    v.string(f.status.rawValue, [.key("status")], min: 1, max: 16)
-                    v.string(f.implementedBy, [.key("implemented_by")], max: 64)
-                    v.string(f.verifiedBy, [.key("verified_by")], max: 64)
-                    if !v.issues.isEmpty { outcomes.append(.failed("feature \(f.featureId): " + v.issues.map(\.description).joined(separator: "; "))); continue }
-                    let key = f.namespace + "\u{0}" + f.featureId
-                    if let e = backend.read({ $0.feature(projectId: project, namespace: f.namespace, featureId: f.featureId) }) {
-                        outcomes.append(.skipped(existingId: e.id)); continue
-                    }
-                    if let e = seen[key] { outcomes.append(.skipped(existingId: e)); continue }
-                    seen[key] = f.id
-                    var row = f
-                    row.projectId = project
-                    changes.append(.putFeature(row))
-                    outcomes.append(.imported(id: f.id))
+                for row in rows {
+                    if let why = row.importProblem { outcomes.append(.failed(why)); continue }
+                    if let e = backend.read({ row.existingId(in: $0, project: project) }) { outcomes.append(.skipped(existingId: e)); continue }
+                    if let e = seen[row.importKey] { outcomes.append(.skipped(existingId: e)); continue }
+                    seen[row.importKey] = row.id
+                    changes.append(row.change(project: project))
+                    outcomes.append(.imported(id: row.id))
                 }
                 try await commit(changes)
                 return outcomes

@@ -73,7 +73,10 @@ public enum IndexVerifier {
         return verify(store: store, directory: directory, vectorSample: vectorSample)
     }
 
-    static func verify(store: Store, directory: String, vectorSample: Int) -> IndexVerifyReport {
+    /// Checks the saved graphs of an already opened store (`verify --data-dir` shares the store
+    /// `StoreVerifier` recovered, so the directory is loaded once). `directory` is where the
+    /// log after the index LSN is read from.
+    public static func verify(store: Store, directory: String, vectorSample: Int = .max) -> IndexVerifyReport {
         var report = IndexVerifyReport()
         let r = store.openReport
         let snap = r.snapshot?.path ?? "(no snapshot)"

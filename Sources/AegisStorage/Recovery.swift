@@ -6,6 +6,9 @@ struct Recovery {
     let io: any FileIO
     let directory: String
     let options: StoreOptions
+    /// A snapshot the caller already loaded (`StoreVerifier`): used instead of reading that
+    /// file again when recovery chooses its LSN. Its state becomes the recovered state.
+    var preloaded: SnapshotReader.Loaded? = nil
 
     var logDirectory: String { IOPath.join(directory, StorageFormat.logDirectory) }
     var snapshotDirectory: String { IOPath.join(directory, StorageFormat.snapshotDirectory) }
@@ -55,7 +58,8 @@ struct Recovery {
                 continue
             }
             do {
-                let loaded = try SnapshotReader(io: io).load(path)
+                let loaded: SnapshotReader.Loaded
+                if let p = preloaded, p.info.lsn == lsn { loaded = p } else { loaded = try SnapshotReader(io: io).load(path) }
                 guard loaded.info.lsn == lsn else { throw AegisError.corruption("snapshot holds LSN \(loaded.info.lsn), its name says \(lsn)", file: path) }
                 chosen = loaded
                 break

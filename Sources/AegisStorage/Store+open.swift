@@ -58,7 +58,14 @@ extension Store {
     /// writer (backup, verify, export, stats). Sees the state as of the last complete log
     /// record at open time. `commit` and `checkpoint` throw `readOnly`.
     public static func openReadOnly(directory: String, options: StoreOptions = StoreOptions()) throws -> Store {
+        try openReadOnly(directory: directory, options: options, preloaded: nil)
+    }
+
+    /// `openReadOnly`, starting from `preloaded` (a snapshot of `directory` already read and
+    /// checked) when recovery chooses it; only the first attempt uses it (replay changes its state).
+    static func openReadOnly(directory: String, options: StoreOptions, preloaded: SnapshotReader.Loaded?) throws -> Store {
         try options.validate()
+        var preloaded = preloaded
         let started = Timestamp.now()
         guard options.io.isDirectory(directory) else {
             throw AegisError(.notFound, "data directory \(directory) does not exist", location: .init(file: directory))
@@ -68,7 +75,9 @@ extension Store {
         for _ in 0..<3 {
             do {
                 var report = StoreOpenReport()
-                let recovered = try Recovery(io: options.io, directory: directory, options: options).run(writer: false, report: &report)
+                let recovery = Recovery(io: options.io, directory: directory, options: options, preloaded: preloaded)
+                preloaded = nil
+                let recovered = try recovery.run(writer: false, report: &report)
                 report.durationMicros = Timestamp.now().microseconds - started.microseconds
                 let s = Store(directory: directory, readOnly: true, report: report, options: options, state: recovered.state,
                               wal: nil, lockHandle: nil)

@@ -19,10 +19,17 @@ public struct VerifyReport: Sendable {
 /// event.
 public enum StoreVerifier {
     public static func verify(directory: String, io: any FileIO = PosixFileIO()) -> VerifyReport {
+        verifyKeepingStore(directory: directory, io: io).report
+    }
+
+    /// `verify`, also returning the read-only store the full recovery opened (nil when the
+    /// recovery was not attempted or failed), so further checks need not load it again.
+    public static func verifyKeepingStore(directory: String, io: any FileIO = PosixFileIO()) -> (report: VerifyReport, store: Store?) {
         var r = VerifyReport()
+        var recovered: Store?
         guard io.isDirectory(directory) else {
             r.problems.append("\(directory) is not a directory")
-            return r
+            return (r, nil)
         }
         let snapDir = IOPath.join(directory, StorageFormat.snapshotDirectory)
         let logDir = IOPath.join(directory, StorageFormat.logDirectory)
@@ -50,6 +57,10 @@ public enum StoreVerifier {
         // Snapshots.
         var valid: [UInt64: SnapshotInfo] = [:]
         let files = io.isDirectory(snapDir) ? ((try? io.listDirectory(snapDir)) ?? []) : []
+        // The newest snapshot file, kept once checked so the recovery below need not read it
+        // again (names sort by LSN, so it is checked last: one snapshot in memory at a time).
+        let newestLSN = files.compactMap(StorageFormat.snapshotLSN(fromFileName:)).max()
+        var newestLoaded: SnapshotReader.Loaded?
         for lsn in listed where !files.contains(StorageFormat.snapshotFileName(lsn: lsn)) {
             r.problems.append("\(IOPath.join(snapDir, StorageFormat.snapshotFileName(lsn: lsn))): listed in \(StorageFormat.manifestFileName) but missing")
         }
@@ -65,6 +76,7 @@ public enum StoreVerifier {
                 let loaded = try SnapshotReader(io: io).load(path)
                 guard loaded.info.lsn == lsn else { throw AegisError.corruption("holds LSN \(loaded.info.lsn), its name says \(lsn)") }
                 valid[lsn] = loaded.info
+                if lsn == newestLSN { newestLoaded = loaded }
                 let i = loaded.info
                 r.checked.append("\(path): LSN \(i.lsn), \(i.memoryCount) memories, \(i.voteCount) votes, \(i.sessionCount) sessions, \(i.featureCount) features, index \(i.indexBytes) bytes, \(i.fileSize) bytes, all checksums ok")
             } catch {
@@ -103,7 +115,9 @@ public enum StoreVerifier {
             do {
                 var o = StoreOptions(io: io)
                 o.collectIndexCatchUp = false
-                let store = try Store.openReadOnly(directory: directory, options: o)
+                let store = try Store.openReadOnly(directory: directory, options: o, preloaded: newestLoaded)
+                newestLoaded = nil
+                recovered = store
                 let rep = store.openReport
                 if rep.skippedEvents > 0 {
                     r.problems.append("replay: \(rep.skippedEvents) events could not be applied")
@@ -114,6 +128,6 @@ public enum StoreVerifier {
                 r.problems.append("recovery: \(Store.map(error))")
             }
         }
-        return r
+        return (r, recovered)
     }
 }

@@ -22,10 +22,13 @@ struct VerifyCommand: AsyncParsableCommand {
     var strict = false
 
     func run() async throws {
-        if let backup { try VerifyBackup.run(backup); return }
+        if let backup { try VerifyBackup.run(backup, verbose: verbose); return }
         guard let dataDir else { throw ValidationError("give --data-dir D or --backup B") }
-        var report = StoreVerifier.verify(directory: dataDir)
-        let index = IndexVerifier.verify(directory: dataDir)
+        // One load: the index checks reuse the store StoreVerifier's recovery opened (when it
+        // got that far; otherwise IndexVerifier tries to open the directory itself).
+        var (report, store) = StoreVerifier.verifyKeepingStore(directory: dataDir)
+        let index = store.map { IndexVerifier.verify(store: $0, directory: dataDir) } ?? IndexVerifier.verify(directory: dataDir)
+        store = nil
         report.checked += index.checked
         report.problems += index.problems
         for i in index.info { print("info     \(i)") }
