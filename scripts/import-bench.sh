@@ -25,4 +25,7 @@ T "BEFORE demo-data (--commit-batch 1)" $AFTER demo-data --data-dir $W/d-before 
 uptime
 T "anchor cp -r demo (end)" cp -r $W/demo $W/copy2
 T "anchor verify demo (end)" $AFTER verify --data-dir $W/demo
+$AFTER export --data-dir $W/demo --format pgsql --output $W/x.sql
+T "AFTER import x.sql" $AFTER import --data-dir $W/imp-sql-after $W/x.sql
+T "BEFORE import x.sql (threshold 0)" env AEGIS_HNSW_BULK_THRESHOLD=0 $BEFORE import --data-dir $W/imp-sql-before $W/x.sql
 echo done
