@@ -1,3 +1,5 @@
+import Foundation
+
 /// Engine tuning. The executable reads the environment (`AEGIS_HNSW_M`,
 /// `AEGIS_HNSW_EF_CONSTRUCTION`, `AEGIS_HNSW_EF_SEARCH`, `AEGIS_CHECKPOINT_INTERVAL_SECONDS`,
 /// `AEGIS_TTL_SWEEP_INTERVAL_SECONDS`, `AEGIS_MAX_IN_FLIGHT` / `DB_POOL_SIZE`) and builds one;
@@ -32,6 +34,17 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// scores and order stay exact. Costs `dimension` (rounded up to 64) + 8 bytes per memory.
     /// `AEGIS_HNSW_TRAVERSAL=float32` turns it off.
     public var hnswTraversalCodes: Bool = true
+    /// When one commit brings at least this many new memories of one project (an import
+    /// chunk, a big `add_batch`), they enter the graph in one parallel bulk insert, which holds
+    /// the graph's exclusive lock (searches of that project wait) for its duration; smaller
+    /// groups are single inserts that let searches run. 0 = never bulk.
+    /// `AEGIS_HNSW_BULK_THRESHOLD`.
+    public var hnswBulkInsertThreshold: Int = 32
+    /// Link threads of a bulk insert (default: the machine's cores, at most 8).
+    /// `AEGIS_HNSW_BULK_THREADS`.
+    public var hnswBulkInsertThreads: Int = EngineConfiguration.defaultBulkThreads
+
+    public static var defaultBulkThreads: Int { max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)) }
 
     public init() {}
 
@@ -62,6 +75,10 @@ public struct EngineConfiguration: Sendable, Equatable {
         guard checkpointEveryEvents >= 0 else { throw fail("checkpointEveryEvents must be >= 0") }
         guard ttlSweepIntervalSeconds >= 0, ttlSweepIntervalSeconds.isFinite else {
             throw fail("ttlSweepIntervalSeconds must be >= 0")
+        }
+        guard hnswBulkInsertThreshold >= 0 else { throw fail("hnswBulkInsertThreshold must be >= 0 (got \(hnswBulkInsertThreshold))") }
+        guard (1...256).contains(hnswBulkInsertThreads) else {
+            throw fail("hnswBulkInsertThreads must be in 1...256 (got \(hnswBulkInsertThreads))")
         }
         guard (1...100_000).contains(maxInFlight) else { throw fail("maxInFlight must be in 1...100000 (got \(maxInFlight))") }
     }

@@ -9,10 +9,47 @@ final class HNSWAdapter: ApproximateIndex, @unchecked Sendable {
     private let failed = Locked<String?>(nil)
     var failure: String? { failed.withLock { $0 } }
 
-    init(index: HNSWIndex) { self.index = index }
+    /// Batches at least this large (> 0) go to the graph's parallel bulk insert on
+    /// `bulkThreads` threads; smaller ones are single inserts (they choose their neighbours
+    /// under the graph's shared lock, so searches keep running; the bulk insert holds the
+    /// exclusive lock for its whole duration). See `EngineConfiguration.hnswBulkInsertThreshold`.
+    let bulkThreshold: Int
+    let bulkThreads: Int
+    /// Bulk insert calls made (observability and tests).
+    private let bulkCalls = Locked(0)
+    var bulkInsertCalls: Int { bulkCalls.withLock { $0 } }
+
+    init(index: HNSWIndex, configuration: EngineConfiguration = .init()) {
+        self.index = index
+        bulkThreshold = configuration.hnswBulkInsertThreshold
+        bulkThreads = max(1, min(256, configuration.hnswBulkInsertThreads))
+    }
 
     func insert(slot: Int, vector: [Float]) {
         do { try index.insert(label: UInt64(slot), vector: vector) } catch { failed.withLock { $0 = "\(error)" } }
+    }
+
+    /// Many new nodes at once. Labels are distinct space slots; a failed bulk insert marks the
+    /// graph failed like a failed single insert (the space then answers by exact scans).
+    func insert(batch: [(slot: Int, vector: [Float])]) {
+        guard bulkThreshold > 0, batch.count >= bulkThreshold, Set(batch.map(\.slot)).count == batch.count else {
+            for b in batch { insert(slot: b.slot, vector: b.vector) }
+            return
+        }
+        let dim = index.configuration.dimension
+        var rows = [Float]()
+        rows.reserveCapacity(batch.count * dim)
+        for b in batch {
+            guard b.vector.count == dim else {
+                failed.withLock { $0 = "bulk insert: vector of slot \(b.slot) has \(b.vector.count) components, expected \(dim)" }
+                return
+            }
+            rows.append(contentsOf: b.vector)
+        }
+        bulkCalls.withLock { $0 += 1 }
+        do {
+            try index.insert(labels: batch.map { UInt64($0.slot) }, vectors: rows, threads: bulkThreads)
+        } catch { failed.withLock { $0 = "\(error)" } }
     }
 
     func remove(slot: Int) { index.remove(label: UInt64(slot)) }
@@ -55,7 +92,7 @@ enum IndexFactory {
     static func make(dimension: Int, configuration: EngineConfiguration) -> (any ApproximateIndex)? {
         guard let index = try? HNSWIndex(configuration: hnswConfiguration(dimension: dimension, configuration)) else { return nil }
         index.useTraversalCodes(configuration.hnswTraversalCodes)
-        return HNSWAdapter(index: index)
+        return HNSWAdapter(index: index, configuration: configuration)
     }
 
     /// A checkpointed graph, or nil when it does not decode or does not fit this engine
@@ -64,6 +101,6 @@ enum IndexFactory {
         guard !entry.graph.isEmpty, let index = try? HNSWIndex(decoding: entry.graph),
               index.configuration.dimension == dimension else { return nil }
         index.useTraversalCodes(configuration.hnswTraversalCodes)
-        return HNSWAdapter(index: index)
+        return HNSWAdapter(index: index, configuration: configuration)
     }
 }

@@ -36,7 +36,7 @@ enum IndexBuilder {
         } catch {
             throw EngineError(.internalError, "index build failed: \(error)")
         }
-        space.ann = HNSWAdapter(index: index)
+        space.ann = HNSWAdapter(index: index, configuration: configuration)
         return space
     }
 }

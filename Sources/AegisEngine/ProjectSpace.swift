@@ -124,6 +124,8 @@ final class ProjectSpace: @unchecked Sendable {
 
     private func search(query: [Float], owners: Set<String>?, matcher m: SlotMatcher, k: Int, minScore: Float, efSearch: Int,
                         exactThreshold: Int, exactSelectivity: Double, stats: inout SearchStats) -> [Hit] {
+        // A graph whose insert failed is not trusted: exact scans answer instead.
+        let ann = self.ann.flatMap { $0.failure == nil ? $0 : nil }
         // Candidate slots known exactly when the filter names owners (secondary index).
         var admitted: [Int]?
         if let owners {
@@ -213,6 +215,10 @@ final class ProjectSpace: @unchecked Sendable {
 /// `ProjectSpace` slots; vectors are L2-normalised, similarity = dot product.
 protocol ApproximateIndex: AnyObject {
     func insert(slot: Int, vector: [Float])
+    /// Inserts new nodes (distinct slots); big batches use the graph's parallel bulk insert.
+    func insert(batch: [(slot: Int, vector: [Float])])
+    /// Why the index stopped being trusted (a failed insert), or nil.
+    var failure: String? { get }
     func remove(slot: Int)
     /// Up to `k` slots admitted by `filter`, best first, searching with beam `ef`.
     /// `admitted`: how many items the filter admits when the caller counted them (nil: the

@@ -57,18 +57,19 @@ final class VectorSpaces: Sendable {
     /// released (the graph has its own locks and lets searches run while an insert looks for
     /// its neighbours). `applying` keeps mirrors one at a time, so no other change can reach a
     /// space between its bookkeeping and its graph insert; within one batch, pending inserts
-    /// are flushed before any other kind of change.
+    /// are flushed before any other kind of change. Pending inserts are grouped per space:
+    /// a group of `hnswBulkInsertThreshold` or more (an import chunk, a big `add_batch`)
+    /// goes to the graph's parallel bulk insert in one call, smaller ones stay single inserts.
     func apply(_ changes: [EngineChange], backend: any EngineBackend) {
         applying.withLock { _ in
-            var pending: [(space: ProjectSpace, slot: Int, vector: [Float])] = []
+            var pending = PendingInserts()
             lock.withWriteLock {
                 for c in changes {
                     if case .putMemory(let m) = c, let deferred = deferredInsert(m, backend: backend) {
-                        if let d = deferred.slot { pending.append((deferred.space, d, deferred.vector)) }
+                        if let d = deferred.slot { pending.add(deferred.space, slot: d, vector: deferred.vector) }
                         continue
                     }
-                    for p in pending { p.space.ann?.insert(slot: p.slot, vector: p.vector) }
-                    pending.removeAll()
+                    pending.flush()
                     switch c {
                     case .putMemory(let m):
                         refresh(project: m.projectId, id: m.id, backend: backend, vectorHint: m.embedding)
@@ -81,7 +82,7 @@ final class VectorSpaces: Sendable {
                     }
                 }
             }
-            for p in pending { p.space.ann?.insert(slot: p.slot, vector: p.vector) }
+            pending.flush()
         }
     }
 
@@ -140,7 +141,13 @@ final class VectorSpaces: Sendable {
                         }
                     }
                     pending.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
-                    for m in pending { s.upsert(m) }
+                    // Graph nodes in bulk (bounded chunks: one row copy of each at a time).
+                    var batch: [(slot: Int, vector: [Float])] = []
+                    for m in pending {
+                        if let slot = s.upsertDeferringIndex(m) { batch.append((slot, m.embedding)) }
+                        if batch.count == 4096 { s.ann?.insert(batch: batch); batch.removeAll(keepingCapacity: true) }
+                    }
+                    s.ann?.insert(batch: batch)
                     storage.value[project] = s
                 }
             }
@@ -149,6 +156,30 @@ final class VectorSpaces: Sendable {
 
     func encode() -> [UInt8] {
         lock.withReadLock { IndexSection.encode(storage.value, pinned: pinned.value) }
+    }
+}
+
+/// Graph inserts deferred by `VectorSpaces.apply`, grouped per space in arrival order.
+struct PendingInserts {
+    private var groups: [(space: ProjectSpace, batch: [(slot: Int, vector: [Float])])] = []
+    private var groupOf: [ObjectIdentifier: Int] = [:]
+
+    mutating func add(_ space: ProjectSpace, slot: Int, vector: [Float]) {
+        let key = ObjectIdentifier(space)
+        if let g = groupOf[key] {
+            groups[g].batch.append((slot, vector))
+        } else {
+            groupOf[key] = groups.count
+            groups.append((space, [(slot, vector)]))
+        }
+    }
+
+    /// Inserts every pending node into its space's graph (bulk for big groups) and empties.
+    mutating func flush() {
+        guard !groups.isEmpty else { return }
+        for g in groups { g.space.ann?.insert(batch: g.batch) }
+        groups.removeAll()
+        groupOf.removeAll()
     }
 }
 

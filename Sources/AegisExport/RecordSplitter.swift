@@ -55,10 +55,72 @@ public struct RecordSplitter: Sendable {
     private static let memoriesKey = Array("memories".utf8)
 
     public mutating func feed(_ chunk: some Sequence<UInt8>, into events: inout [Event]) {
-        for b in chunk {
-            step(b, &events)
-            bytesSeen += 1
+        let done: Void? = chunk.withContiguousStorageIfAvailable { feedContiguous($0, &events) }
+        if done == nil {
+            for b in chunk {
+                step(b, &events)
+                bytesSeen += 1
+            }
         }
+    }
+
+    /// `feed` over contiguous bytes: inside a record, runs of bytes that change nothing but the
+    /// record's buffer (and a few flags) — numbers, commas, spaces, string contents — are
+    /// appended in one go; every other byte takes `step`. Same events and state as byte by byte.
+    private mutating func feedContiguous(_ p: UnsafeBufferPointer<UInt8>, _ events: inout [Event]) {
+        var i = 0
+        let n = p.count
+        while i < n {
+            if let run = plainRun(p, from: i), run > 0 {
+                i += run
+                bytesSeen += run
+                continue
+            }
+            step(p[i], &events)
+            bytesSeen += 1
+            i += 1
+        }
+    }
+
+    /// Consumes the run of plain bytes starting at `i` into the open record (nil or 0: none).
+    private mutating func plainRun(_ p: UnsafeBufferPointer<UInt8>, from i: Int) -> Int? {
+        // Field reads only: a copy of the value would make the append below copy its buffer.
+        guard value?.isRecord == true, value?.oversized == false, value?.escape == false, value?.isScalar == false else { return nil }
+        let inString = value!.inString
+        guard !(inString && value!.depth == 1) else { return nil }   // keys are collected byte by byte
+        let room = maxRecordBytes - value!.buffer.count
+        let n = p.count
+        var j = i
+        var nonSpace = false, comma = false
+        if inString {
+            while j < n {
+                let b = p[j]
+                if b == 0x5C || b == 0x22 || b == 0x0A { break }
+                j += 1
+            }
+        } else {
+            scan: while j < n {
+                switch p[j] {
+                case 0x22, 0x7B, 0x7D, 0x5B, 0x5D, 0x3A, 0x0A: break scan    // " { } [ ] : newline
+                case 0x2C: comma = true; nonSpace = true
+                case 0x20, 0x0D, 0x09: break
+                default: nonSpace = true
+                }
+                j += 1
+            }
+        }
+        let run = j - i
+        guard run > 0, run <= room else { return nil }
+        // Take the value out so the append below never copies its buffer.
+        var v = value.take()!
+        v.buffer.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<j]))
+        if !inString {
+            if context == .stream { v.lineState = 0 }
+            if nonSpace { v.lastString = nil }
+            if comma { v.lastKey = nil }
+        }
+        value = v
+        return run
     }
 
     public mutating func feed(_ chunk: some Sequence<UInt8>) -> [Event] {

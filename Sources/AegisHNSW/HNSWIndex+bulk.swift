@@ -40,7 +40,9 @@ extension HNSWIndex {
         }
         for label in newLabels where labelToSlot[label] != nil { removeLocked(label) }
         guard slotCount + n <= Self.maxSlots else { throw HNSWError(.capacityExceeded, "too many slots") }
-        if slotCount + n > capacity { try reserveUnlocked(slotCount + n) }
+        // Geometric growth, as single inserts do: repeated small batches (an import's chunks)
+        // must not copy the whole graph on every call.
+        if slotCount + n > capacity { try reserveUnlocked(min(Self.maxSlots, max(slotCount + n, capacity + capacity / 2))) }
         let first = slotCount
         var levelsDrawn = [Int]()
         levelsDrawn.reserveCapacity(n)

@@ -13,6 +13,13 @@ struct DemoDataCommand: AsyncParsableCommand {
     @Option(name: .long) var dataDir: String
     @Option(name: .long) var count: Int = 500
     @Option(name: .long) var dimension: Int = 384
+    @Option(name: .long, help: "Memories per commit (one log record and fsync each; 1 = one commit per memory).")
+    var commitBatch: Int = 256
+
+    func validate() throws {
+        guard count >= 0 else { throw ValidationError("--count must be >= 0") }
+        guard (1...4096).contains(commitBatch) else { throw ValidationError("--commit-batch must be in 1...4096") }
+    }
 
     func run() async throws {
         let store = try await Store.open(directory: dataDir, options: StoreOptions(embeddingModel: "demo-hash-\(dimension)", dimension: dimension))
@@ -21,6 +28,10 @@ struct DemoDataCommand: AsyncParsableCommand {
         let topics = ["the team deadline is Friday", "use retries with backoff for HTTP calls", "draft: consider caching embeddings",
                       "policy: all agents log decisions", "note to self: rerun flaky test", "prefer small pull requests"]
         var ids: [String] = []
+        // Memories go in commits of `commitBatch` (one log record and one fsync each, like an
+        // import chunk), each followed by one commit of the votes on memories already written.
+        let chunk = commitBatch
+        var memories: [StoreEvent] = [], votes: [StoreEvent] = []
         for i in 0..<count {
             let text = "\(topics[i % topics.count]) (#\(i))"
             let m = Memory(id: Identifier.uuid4Hex(), projectId: project, agentId: agents[i % agents.count],
@@ -29,10 +40,16 @@ struct DemoDataCommand: AsyncParsableCommand {
                            scope: [.global, .agentPrivate, .agentShared][i % 3], sharedWithAgents: i % 3 == 2 ? ["reviewer"] : [],
                            createdAt: .now())
             ids.append(m.id)
-            try await store.commit([.memoryPut(m)])
+            memories.append(.memoryPut(m))
             if i % 4 == 0 {
-                try await store.commit([.vote(Vote(id: Identifier.randomHex(), memoryId: ids[i / 2], projectId: project,
-                                                   voterAgentId: agents[(i + 1) % agents.count], vote: i % 8 == 0 ? .harmful : .helpful, createdAt: .now()))])
+                votes.append(.vote(Vote(id: Identifier.randomHex(), memoryId: ids[i / 2], projectId: project,
+                                        voterAgentId: agents[(i + 1) % agents.count], vote: i % 8 == 0 ? .harmful : .helpful, createdAt: .now())))
+            }
+            if memories.count == chunk || i == count - 1 {
+                try await store.commit(memories)
+                if !votes.isEmpty { try await store.commit(votes) }
+                memories.removeAll(keepingCapacity: true)
+                votes.removeAll(keepingCapacity: true)
             }
         }
         for s in 0..<5 {

@@ -61,6 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = try settings.int("AEGIS_HNSW_M") { engineConfig.hnswM = v }
         if let v = try settings.int("AEGIS_HNSW_EF_CONSTRUCTION") { engineConfig.hnswEfConstruction = v }
         if let v = try settings.int("AEGIS_HNSW_EF_SEARCH") { engineConfig.hnswEfSearch = v }
+        if let v = try settings.int("AEGIS_HNSW_BULK_THRESHOLD") { engineConfig.hnswBulkInsertThreshold = v }
+        if let v = try settings.int("AEGIS_HNSW_BULK_THREADS") { engineConfig.hnswBulkInsertThreads = v }
         if let v = try settings.int("AEGIS_CHECKPOINT_INTERVAL_SECONDS") { engineConfig.checkpointIntervalSeconds = Double(v) }
         if let v = try settings.int("AEGIS_TTL_SWEEP_INTERVAL_SECONDS") { engineConfig.ttlSweepIntervalSeconds = Double(v) }
         switch settings.string("AEGIS_HNSW_TRAVERSAL")?.lowercased() {
