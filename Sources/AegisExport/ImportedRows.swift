@@ -37,29 +37,24 @@ public enum ImportedRows {
         }
         func bool(_ k: String) -> Bool? { o[k]?.boolValue }
         func strings(_ k: String) throws(ExportError) -> [String] {
-            switch o[k] {
-            case nil, .null?: return []
-            case .array(let a)?:
-                var out: [String] = []
-                for (i, e) in a.enumerated() {
-                    guard case .string(let s) = e else { throw bad("\(k).\(i)", "must be a string") }
-                    out.append(s)
-                }
-                return out
-            default: throw bad(k, "must be a JSON array of strings")
-            }
+            try array(k, element: "string", plural: "strings") { if case .string(let s) = $0 { s } else { nil } }
         }
         func objects(_ k: String) throws(ExportError) -> [JSONObject] {
+            try array(k, element: "JSON object", plural: "objects") { if case .object(let x) = $0 { x } else { nil } }
+        }
+        /// A JSON array whose every element `pick` accepts (null or absent = empty).
+        private func array<T>(_ k: String, element: String, plural: String, _ pick: (JSONValue) -> T?) throws(ExportError) -> [T] {
             switch o[k] {
             case nil, .null?: return []
             case .array(let a)?:
-                var out: [JSONObject] = []
+                var out: [T] = []
+                out.reserveCapacity(a.count)
                 for (i, e) in a.enumerated() {
-                    guard case .object(let x) = e else { throw bad("\(k).\(i)", "must be a JSON object") }
+                    guard let x = pick(e) else { throw bad("\(k).\(i)", "must be a \(element)") }
                     out.append(x)
                 }
                 return out
-            default: throw bad(k, "must be a JSON array of objects")
+            default: throw bad(k, "must be a JSON array of \(plural)")
             }
         }
     }
