@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "AegisVectorTests", dependencies: ["AegisVector"]),
         .testTarget(name: "AegisHNSWTests", dependencies: ["AegisHNSW", "AegisVector"]),
         .testTarget(name: "AegisEmbeddingTests", dependencies: ["AegisEmbedding", "AegisCore"]),
-        .testTarget(name: "AegisEngineTests", dependencies: ["AegisEngine", "AegisCore", "AegisStorage", "AegisEmbedding", "AegisHNSW"]),
+        .testTarget(name: "AegisEngineTests", dependencies: ["AegisEngine", "AegisCore", "AegisStorage", "AegisEmbedding", "AegisHNSW", "AegisVector"]),
         .testTarget(name: "AegisExportTests", dependencies: ["AegisExport", "AegisEngine", "AegisCore", "AegisStorage"]),
         .testTarget(name: "AegisHTTPTests", dependencies: ["AegisHTTP", "AegisEngine", "AegisCore", .product(name: "Logging", package: "swift-log")]),
     ],

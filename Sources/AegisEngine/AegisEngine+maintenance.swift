@@ -58,10 +58,10 @@ extension AegisEngine {
         let dimension = spaces.dimension
         for project in projects {
             try spaces.rebuild(project: project) {
-                let memories = backend.read { v -> [Memory] in
-                    var out: [Memory] = []
-                    v.forEachMemoryWithEmbedding(projectId: project) { m in
-                        if m.embedding.count == dimension { out.append(m) }
+                let memories = backend.read { v -> [(memory: Memory, row: UnsafePointer<Float>)] in
+                    var out: [(memory: Memory, row: UnsafePointer<Float>)] = []
+                    v.forEachMemory(projectId: project) { m in
+                        if let row = v.vectorRow(projectId: project, id: m.id) { out.append((m, row)) }
                         return true
                     }
                     return out

@@ -112,7 +112,8 @@ extension AegisEngine {
         var indexed = 0
         for (project, memories) in byProject {
             let base = indexed
-            spaces[project] = try IndexBuilder.build(memories: memories, dimension: dimension, parameters: parameters,
+            let own = try IndexBuilder.ownRows(memories, dimension: dimension)
+            spaces[project] = try IndexBuilder.build(memories: own.items, rowOwner: own.owner, dimension: dimension, parameters: parameters,
                                                      configuration: configuration, threads: threads) { n in
                 progress(MaintenanceProgress(phase: "indexing", done: base + n, total: total))
             }

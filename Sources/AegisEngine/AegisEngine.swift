@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 /// The query engine: every behaviour of contract §4–§8 behind one Swift API. Each method
 /// takes the `project` (resolved by the caller's auth layer) and, where the caller
@@ -18,6 +19,10 @@ public final class AegisEngine: Sendable {
     let clock: @Sendable () -> Timestamp
     let gauge = InFlightGauge()
     let state = Locked(LifecycleState())
+    /// Commits between the backend and the vector spaces (see `MirrorBarrier`).
+    let mirrors = MirrorBarrier()
+    /// One checkpoint at a time (the barrier serves one drain at a time).
+    let checkpoints = AsyncLock()
 
     struct LifecycleState {
         var closed = false
@@ -102,10 +107,30 @@ public final class AegisEngine: Sendable {
     /// Writes a checkpoint now: the backend snapshots its tables with the vector index bytes.
     public func checkpoint() async throws {
         try checkOpen()
-        let section = spaces.encode()
-        try await backend.checkpoint(indexSection: section)
-        let now = clock()
-        state.withLock { $0.eventsSinceCheckpoint = 0; $0.lastCheckpoint = now }
+        try await writeCheckpoint()
+    }
+
+    /// The graphs are encoded at a known LSN (docs/engine.md, "Checkpoints"): commits drain
+    /// briefly, then the encoding runs on its own thread while searches go on and new commits
+    /// wait only for their mirror.
+    private func writeCheckpoint() async throws {
+        await checkpoints.lock()
+        do {
+            let events = state.withLock { $0.eventsSinceCheckpoint }
+            await mirrors.close()
+            let spaces = self.spaces, backend = self.backend, mirrors = self.mirrors
+            let (section, lsn) = try await Store.offload {
+                spaces.encode(lsn: { backend.committedLSN() }, stable: { mirrors.reopen() })
+            }
+            try await backend.checkpoint(indexSection: section, indexLSN: lsn)
+            let now = clock()
+            state.withLock { $0.eventsSinceCheckpoint = max(0, $0.eventsSinceCheckpoint - events); $0.lastCheckpoint = now }
+        } catch {
+            mirrors.reopen()
+            await checkpoints.unlock()
+            throw error
+        }
+        await checkpoints.unlock()
     }
 
     /// Stops accepting calls, writes a final checkpoint, closes the backend.
@@ -116,7 +141,7 @@ public final class AegisEngine: Sendable {
         // everything; the next start replays it).
         var firstError: (any Error)?
         if backend.readOnlyReason() == nil {
-            do { try await backend.checkpoint(indexSection: spaces.encode()) } catch { firstError = error }
+            do { try await writeCheckpoint() } catch { firstError = error }
         }
         do { try await backend.close() } catch { firstError = firstError ?? error }
         if let firstError { throw firstError }
@@ -140,6 +165,8 @@ public final class AegisEngine: Sendable {
     func commit(_ changes: [EngineChange]) async throws {
         guard !changes.isEmpty else { return }
         if let ro = backend.readOnlyReason() { throw EngineError(.unavailable, "store is read-only: \(ro)") }
+        await mirrors.enter()
+        defer { mirrors.leave() }
         do {
             try await backend.commit(changes)
         } catch let e as EngineError {

@@ -28,6 +28,11 @@ public protocol TableView {
     func forEachMemory(projectId: String, _ body: (Memory) throws -> Bool) rethrows
     /// Like `forEachMemory`, with embeddings.
     func forEachMemoryWithEmbedding(projectId: String, _ body: (Memory) throws -> Bool) rethrows
+    /// The stored row of the memory's embedding (`dimension` floats, unit length), or nil
+    /// when the memory does not exist. The address stays valid and its bytes unchanged for as
+    /// long as the backend is open (a re-embedding is a new row): the engine's vector spaces
+    /// and graphs keep it instead of a copy (docs/engine.md, "One copy of each vector").
+    func vectorRow(projectId: String, id: String) -> UnsafePointer<Float>?
     func memoryCount(projectId: String) -> Int
     func session(projectId: String, sessionId: String) -> SessionProgress?
     func forEachSession(projectId: String, _ body: (SessionProgress) throws -> Bool) rethrows
@@ -56,8 +61,11 @@ public protocol EngineBackend: Sendable {
     func recordEmbeddingModel(name: String, dimension: Int) async throws
     /// Index bytes found at start-up (from the loaded snapshot) — nil when none.
     func loadedIndexSection() -> [UInt8]?
-    /// Writes a checkpoint (snapshot) carrying the opaque index section.
-    func checkpoint(indexSection: [UInt8]) async throws
+    /// Writes a checkpoint (snapshot) carrying the opaque index section, which reflects every
+    /// commit up to `indexLSN` and none after it (see `committedLSN`).
+    func checkpoint(indexSection: [UInt8], indexLSN: UInt64) async throws
+    /// The LSN of the newest commit (0 = none); commits are numbered in order.
+    func committedLSN() -> UInt64
     /// Ids of memories whose embedding changed after the checkpointed index was taken.
     func reembeddedSinceIndex() -> Set<String>
     /// Writes are refused (e.g. after a failed fsync): the reason, or nil when writable.

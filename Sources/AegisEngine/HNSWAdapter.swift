@@ -1,7 +1,8 @@
 import AegisCore
 import AegisHNSW
 
-/// The project graph: an `HNSWIndex` whose labels are `ProjectSpace` slots.
+/// The project graph: an `HNSWIndex` whose labels are `ProjectSpace` slots, with external
+/// vectors (the stored rows; docs/engine.md, "One copy of each vector").
 final class HNSWAdapter: ApproximateIndex, @unchecked Sendable {
     let index: HNSWIndex
     /// Set when an insert failed; the owning space then stops trusting the graph (exact scans).
@@ -25,31 +26,26 @@ final class HNSWAdapter: ApproximateIndex, @unchecked Sendable {
         bulkThreads = max(1, min(256, configuration.hnswBulkInsertThreads))
     }
 
-    func insert(slot: Int, vector: [Float]) {
-        do { try index.insert(label: UInt64(slot), vector: vector) } catch { failed.withLock { $0 = "\(error)" } }
+    func insert(slot: Int, row: UnsafePointer<Float>) {
+        do { try index.insert(label: UInt64(slot), stableVector: row) } catch { fail("insert of slot \(slot): \(error)") }
+    }
+
+    /// Marks the graph failed (the first reason is kept).
+    private func fail(_ why: String) {
+        failed.withLock { if $0 == nil { $0 = why } }
     }
 
     /// Many new nodes at once. Labels are distinct space slots; a failed bulk insert marks the
     /// graph failed like a failed single insert (the space then answers by exact scans).
-    func insert(batch: [(slot: Int, vector: [Float])]) {
+    func insert(batch: [(slot: Int, row: UnsafePointer<Float>)]) {
         guard bulkThreshold > 0, batch.count >= bulkThreshold, Set(batch.map(\.slot)).count == batch.count else {
-            for b in batch { insert(slot: b.slot, vector: b.vector) }
+            for b in batch { insert(slot: b.slot, row: b.row) }
             return
-        }
-        let dim = index.configuration.dimension
-        var rows = [Float]()
-        rows.reserveCapacity(batch.count * dim)
-        for b in batch {
-            guard b.vector.count == dim else {
-                failed.withLock { $0 = "bulk insert: vector of slot \(b.slot) has \(b.vector.count) components, expected \(dim)" }
-                return
-            }
-            rows.append(contentsOf: b.vector)
         }
         bulkCalls.withLock { $0 += 1 }
         do {
-            try index.insert(labels: batch.map { UInt64($0.slot) }, vectors: rows, threads: bulkThreads)
-        } catch { failed.withLock { $0 = "\(error)" } }
+            try index.insert(labels: batch.map { UInt64($0.slot) }, stableVectors: batch.map(\.row), threads: bulkThreads)
+        } catch { fail("bulk insert of \(batch.count) nodes: \(error)") }
     }
 
     func remove(slot: Int) { index.remove(label: UInt64(slot)) }
@@ -67,18 +63,13 @@ final class HNSWAdapter: ApproximateIndex, @unchecked Sendable {
         return r.hits.map { Int($0.label) }
     }
 
-    /// The graph bytes for the checkpoint. Deleted memories' vectors must not survive into a
-    /// snapshot (real erasure), and a tombstoned slot still holds its vector: when the graph
-    /// has tombstones, a compacted copy (survivors only) is encoded instead — the live graph
-    /// is left alone, so searches never stall on it. Empty bytes (rebuild at start-up) if the
-    /// copy cannot be made.
+    /// The graph bytes for the checkpoint: links and int8 codes, no vectors (they are the
+    /// store's). A deleted memory leaves nothing of its content in them: its tombstone's codes
+    /// are written as zeros. Encoding holds only the graph's mutation lock, so searches run on.
+    /// Empty bytes (rebuild at start-up) for a failed graph.
     func encode() -> [UInt8] {
         guard failure == nil else { return [] }
-        let bytes = index.encoded()
-        guard index.deletedCount > 0 else { return bytes }
-        guard let copy = try? HNSWIndex(decoding: bytes) else { return [] }
-        do { try copy.compact(threads: 2) } catch { return [] }
-        return copy.encoded()
+        return index.encoded()
     }
 }
 
@@ -90,15 +81,18 @@ enum IndexFactory {
     }
 
     static func make(dimension: Int, configuration: EngineConfiguration) -> (any ApproximateIndex)? {
-        guard let index = try? HNSWIndex(configuration: hnswConfiguration(dimension: dimension, configuration)) else { return nil }
+        guard let index = try? HNSWIndex(configuration: hnswConfiguration(dimension: dimension, configuration),
+                                         externalVectors: true) else { return nil }
         index.useTraversalCodes(configuration.hnswTraversalCodes)
         return HNSWAdapter(index: index, configuration: configuration)
     }
 
     /// A checkpointed graph, or nil when it does not decode or does not fit this engine
-    /// (the caller then rebuilds from the tables — the graph is derived data).
-    static func decode(_ entry: IndexSection.Entry, dimension: Int, configuration: EngineConfiguration) -> (any ApproximateIndex)? {
-        guard !entry.graph.isEmpty, let index = try? HNSWIndex(decoding: entry.graph),
+    /// (the caller then rebuilds from the tables — the graph is derived data). `rowOf` gives
+    /// the stored row of a live node's label (nil: the node's memory is gone or changed).
+    static func decode(_ entry: IndexSection.Entry, dimension: Int, configuration: EngineConfiguration,
+                       rowOf: (UInt64) -> UnsafePointer<Float>?) -> (any ApproximateIndex)? {
+        guard !entry.graph.isEmpty, let index = try? HNSWIndex(decoding: entry.graph, externalVectors: rowOf),
               index.configuration.dimension == dimension else { return nil }
         index.useTraversalCodes(configuration.hnswTraversalCodes)
         return HNSWAdapter(index: index, configuration: configuration)

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisVector
 
 /// Non-durable tables in process memory: the reference semantics of `EngineBackend`, used by
 /// unit tests of engine rules and by `AegisEngine.inMemory`. Never used by `serve`.
@@ -11,11 +12,18 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
         var features: [String: FeatureRecord] = [:]   // key "namespace\u{0}featureId"
         var featureOrder: [String] = []
         var votes: [Vote] = []
+        /// Memory id → its stored row in `Tables.rows` (see `vectorRow`).
+        var rowOf: [String: UnsafePointer<Float>] = [:]
     }
     struct Tables: TableView {
         var projects: [String: Project] = [:]
         var model: (String, Int)?
         var indexSection: [UInt8]?
+        /// Stored rows of embeddings (append-only, stable addresses, as the store's arena).
+        var rows: StableVectorRows?
+        /// Commits so far (the LSN of the newest) and the LSN of the checkpointed index.
+        var lsn: UInt64 = 0
+        var indexLSN: UInt64 = 0
 
         func memory(projectId: String, id: String) -> Memory? { projects[projectId]?.memories[id] }
         func memoryIds(projectId: String, contentHash: String) -> [String] { projects[projectId]?.byHash[contentHash] ?? [] }
@@ -26,6 +34,7 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
         func forEachMemoryWithEmbedding(projectId: String, _ body: (Memory) throws -> Bool) rethrows {
             try forEachMemory(projectId: projectId, body)
         }
+        func vectorRow(projectId: String, id: String) -> UnsafePointer<Float>? { projects[projectId]?.rowOf[id] }
         func memoryCount(projectId: String) -> Int { projects[projectId]?.memories.count ?? 0 }
         func session(projectId: String, sessionId: String) -> SessionProgress? { projects[projectId]?.sessions[sessionId] }
         func forEachSession(projectId: String, _ body: (SessionProgress) throws -> Bool) rethrows {
@@ -55,6 +64,12 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
                     p.order.append(m.id)
                 }
                 if !(p.byHash[m.contentHash]?.contains(m.id) ?? false) { p.byHash[m.contentHash, default: []].append(m.id) }
+                // A new vector is a new row (never rewritten in place), as in the store.
+                if !m.embedding.isEmpty, p.memories[m.id]?.embedding != m.embedding || p.rowOf[m.id] == nil {
+                    if rows == nil { rows = StableVectorRows(dimension: m.embedding.count) }
+                    // One dimension per store (the engine checks it before writing).
+                    p.rowOf[m.id] = rows!.dimension == m.embedding.count ? rows!.append(m.embedding) : nil
+                }
                 p.memories[m.id] = m
                 projects[m.projectId] = p
             case .deleteMemory(let pid, let id):
@@ -63,6 +78,7 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
                 if p.byHash[old.contentHash]?.isEmpty ?? false { p.byHash[old.contentHash] = nil }
                 p.order.removeAll { $0 == id }
                 p.votes.removeAll { $0.memoryId == id }
+                p.rowOf[id] = nil
                 projects[pid] = p
             case .vote(let v):
                 guard var p = projects[v.projectId], var m = p.memories[v.memoryId] else { return }
@@ -107,6 +123,7 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
                 }
             }
             for c in changes { t.apply(c) }
+            t.lsn += 1
         }
     }
 
@@ -121,7 +138,12 @@ public final class InMemoryBackend: EngineBackend, @unchecked Sendable {
         tables.withLock { t in t.model = (name, dimension) }
     }
     public func loadedIndexSection() -> [UInt8]? { tables.withLock { $0.indexSection } }
-    public func checkpoint(indexSection: [UInt8]) async throws { tables.withLock { $0.indexSection = indexSection } }
+    public func checkpoint(indexSection: [UInt8], indexLSN: UInt64) async throws {
+        tables.withLock { $0.indexSection = indexSection; $0.indexLSN = indexLSN }
+    }
+    public func committedLSN() -> UInt64 { tables.withLock { $0.lsn } }
+    /// The LSN the last checkpointed index reflects (tests).
+    public var checkpointedIndexLSN: UInt64 { tables.withLock { $0.indexLSN } }
     public func readOnlyReason() -> String? { readOnly.withLock { $0 } }
     public func reembeddedSinceIndex() -> Set<String> { [] }
     /// Test hook: make writes fail as after a failed fsync.

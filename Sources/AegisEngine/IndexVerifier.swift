@@ -53,7 +53,7 @@ public enum IndexVerifier {
             let e = parsed.entries[name]!
             var p = SavedProjectIndex(project: name, slots: e.slots.count, usedSlots: e.slots.reduce(0) { $0 + ($1 == nil ? 0 : 1) },
                                       graphBytes: e.graph.count)
-            if !e.graph.isEmpty, let g = try? HNSWIndex(decoding: e.graph) {
+            if !e.graph.isEmpty, let g = try? HNSWIndex(decoding: e.graph, externalVectors: { _ in nil }) {
                 p.graphNodes = g.count; p.graphTombstones = g.deletedCount
                 p.m = g.configuration.m; p.efConstruction = g.configuration.efConstruction; p.efSearch = g.configuration.efSearch
             }
@@ -117,8 +117,21 @@ public enum IndexVerifier {
             if used > 0 { report.info.append("index: project \(project): no graph bytes saved (rebuilt at start-up)") }
             return
         }
+        // Graphs written since format 2 hold no vectors: decode them on the table's rows and
+        // compare their int8 codes instead. Older graphs carry their own copy: compare it.
+        let ownVectors = HNSWIndex.encodingCarriesVectors(entry.graph)
         let graph: HNSWIndex
-        do { graph = try HNSWIndex(decoding: entry.graph) } catch {
+        do {
+            if ownVectors {
+                graph = try HNSWIndex(decoding: entry.graph)
+            } else {
+                graph = try HNSWIndex(decoding: entry.graph) { label in
+                    guard label < UInt64(entry.slots.count), let id = entry.slots[Int(label)],
+                          let row = view.memoryRow(project: project, id: id) else { return nil }
+                    return view.stableVectorRow(of: row)
+                }
+            }
+        } catch {
             report.problems.append("index: project \(project): the graph (\(entry.graph.count) B) does not decode: \(error)")
             return
         }
@@ -146,9 +159,12 @@ public enum IndexVerifier {
             }
             let table = view.vector(of: row)
             guard table.count == dimension else { problem("slot \(slot): memory \(id) has no \(dimension)-dimensional embedding"); continue }
-            if slot < vectorSample || slot % max(1, entry.slots.count / max(1, vectorSample)) == 0,
-               let stored = graph.vector(label: UInt64(slot)), !sameDirection(stored, table) {
-                problem("slot \(slot): the graph's vector differs from memory \(id)'s embedding")
+            if slot < vectorSample || slot % max(1, entry.slots.count / max(1, vectorSample)) == 0 {
+                if ownVectors, let stored = graph.vector(label: UInt64(slot)), !sameDirection(stored, table) {
+                    problem("slot \(slot): the graph's vector differs from memory \(id)'s embedding")
+                } else if !ownVectors, graph.codesAgree(label: UInt64(slot)) == false {
+                    problem("slot \(slot): the graph's int8 codes differ from those of memory \(id)'s embedding")
+                }
             }
         }
         for label in graph.allLabels where label >= UInt64(entry.slots.count) {

@@ -19,9 +19,17 @@ public struct SearchStats: Sendable, Equatable {
 
 /// The vectors of one project plus their filter attributes. Mutated under the owning
 /// `VectorSpaces` write lock, searched under its read lock.
+///
+/// The space holds no copy of a vector: `rows[slot]` is the address of the memory's stored
+/// row (the store's mapped snapshot or tail arena; docs/engine.md, "One copy of each vector"),
+/// which the backend keeps valid and unchanged while it is open. The graph points at the
+/// same rows.
 final class ProjectSpace: @unchecked Sendable {
     let dimension: Int
-    var vectors: [Float] = []
+    /// Slot → stored row (nil = free slot).
+    var rows: [UnsafePointer<Float>?] = []
+    /// Keeps the rows alive when they are not the backend's (an offline build's own rows).
+    var rowOwner: AnyObject?
     var infos: [SlotInfo?] = []
     var slotOf: [String: Int] = [:]
     var free: [Int] = []
@@ -47,37 +55,34 @@ final class ProjectSpace: @unchecked Sendable {
 
     func info(_ id: String) -> SlotInfo? { slotOf[id].flatMap { infos[$0] } }
 
-    /// Adds or replaces a memory (vector and attributes).
-    func upsert(_ m: Memory) {
-        if let slot = upsertDeferringIndex(m) { ann?.insert(slot: slot, vector: m.embedding) }
+    /// Adds or replaces a memory (its stored row and attributes).
+    func upsert(_ m: Memory, row: UnsafePointer<Float>) {
+        if let slot = upsertDeferringIndex(m, row: row) { ann?.insert(slot: slot, row: row) }
     }
 
     /// `upsert`, except that a memory new to the space is not yet put into the graph: its
     /// slot is returned and the caller must call `ann?.insert(slot:vector:)` before any other
     /// change to this space (see `VectorSpaces.apply`). Until then searches find it through the
     /// exact paths only. Returns nil when the graph is already up to date.
-    func upsertDeferringIndex(_ m: Memory) -> Int? {
-        precondition(m.embedding.count == dimension, "embedding dimension checked by the engine")
+    /// A stored row never changes, so a new vector (a re-embedding) is a new row address.
+    func upsertDeferringIndex(_ m: Memory, row: UnsafePointer<Float>) -> Int? {
         if let slot = slotOf[m.id] {
             setInfo(slot, SlotInfo(m))
-            let base = slot * dimension
-            var changed = false
-            for i in 0..<dimension where vectors[base + i] != m.embedding[i] { changed = true; break }
-            if changed {
-                vectors.replaceSubrange(base..<(base + dimension), with: m.embedding)
+            if rows[slot] != row {
+                rows[slot] = row
                 ann?.remove(slot: slot)
-                ann?.insert(slot: slot, vector: m.embedding)
+                ann?.insert(slot: slot, row: row)
             }
             return nil
         }
         let slot: Int
         if let s = free.popLast() {
             slot = s
-            vectors.replaceSubrange((s * dimension)..<((s + 1) * dimension), with: m.embedding)
+            rows[s] = row
             setInfo(s, SlotInfo(m))
         } else {
             slot = infos.count
-            vectors.append(contentsOf: m.embedding)
+            rows.append(row)
             infos.append(nil)
             setInfo(slot, SlotInfo(m))
         }
@@ -94,12 +99,12 @@ final class ProjectSpace: @unchecked Sendable {
     func remove(id: String) {
         guard let slot = slotOf.removeValue(forKey: id) else { return }
         setInfo(slot, nil)
-        for i in (slot * dimension)..<((slot + 1) * dimension) { vectors[i] = 0 }
+        rows[slot] = nil
         ann?.remove(slot: slot)
         free.append(slot)
     }
 
-    func vector(slot: Int) -> ArraySlice<Float> { vectors[(slot * dimension)..<((slot + 1) * dimension)] }
+    func vector(slot: Int) -> UnsafeBufferPointer<Float>? { rows[slot].map { UnsafeBufferPointer(start: $0, count: dimension) } }
 
     /// Top `k` memories admitted by `filter` with similarity ≥ `minScore`, ranked
     /// deterministically. The filter is evaluated inside the search, never afterwards:
@@ -174,9 +179,8 @@ final class ProjectSpace: @unchecked Sendable {
     }
 
     private func exactScore(_ q: [Float], slot: Int) -> Float {
-        q.withUnsafeBufferPointer { qp in
-            vectors.withUnsafeBufferPointer { vp in dot(qp.baseAddress!, vp.baseAddress! + slot * dimension, dimension) }
-        }
+        guard let row = rows[slot] else { return -.infinity }
+        return q.withUnsafeBufferPointer { qp in dot(qp.baseAddress!, row, dimension) }
     }
 
     private func exactSearch(query: [Float], slots: [Int], k: Int, minScore: Float, matcher m: SlotMatcher,
@@ -184,9 +188,10 @@ final class ProjectSpace: @unchecked Sendable {
         var best: [(Float, Int)] = []
         best.reserveCapacity(k + 1)
         query.withUnsafeBufferPointer { qp in
-            vectors.withUnsafeBufferPointer { vp in
+            rows.withUnsafeBufferPointer { rp in
                 for slot in slots {
-                    let s = dot(qp.baseAddress!, vp.baseAddress! + slot * dimension, dimension)
+                    guard let row = rp[slot] else { continue }
+                    let s = dot(qp.baseAddress!, row, dimension)
                     stats.distanceComputations += 1
                     guard s >= minScore, !s.isNaN else { continue }
                     insertRanked(&best, (s, slot), k: k, m)
@@ -214,9 +219,11 @@ final class ProjectSpace: @unchecked Sendable {
 /// The approximate nearest-neighbour index of one project (HNSW). Slots are the
 /// `ProjectSpace` slots; vectors are L2-normalised, similarity = dot product.
 protocol ApproximateIndex: AnyObject {
-    func insert(slot: Int, vector: [Float])
+    /// `row`: the memory's stored row (stable while the backend is open; the graph keeps the
+    /// address, not a copy).
+    func insert(slot: Int, row: UnsafePointer<Float>)
     /// Inserts new nodes (distinct slots); big batches use the graph's parallel bulk insert.
-    func insert(batch: [(slot: Int, vector: [Float])])
+    func insert(batch: [(slot: Int, row: UnsafePointer<Float>)])
     /// Why the index stopped being trusted (a failed insert), or nil.
     var failure: String? { get }
     func remove(slot: Int)
@@ -239,7 +246,7 @@ extension ProjectSpace {
 
     /// Restoring from a checkpointed graph: `slots[i]` is the memory id of graph node `i`.
     func beginRestore(slots: [String?], ann restored: any ApproximateIndex) {
-        vectors = [Float](repeating: 0, count: slots.count * dimension)
+        rows = [UnsafePointer<Float>?](repeating: nil, count: slots.count)
         infos = [SlotInfo?](repeating: nil, count: slots.count)
         keys = [SlotKey](repeating: .free, count: slots.count)
         byOwner = [:]
@@ -250,10 +257,11 @@ extension ProjectSpace {
         for (slot, id) in slots.enumerated() { if let id { restoreSlots[id] = slot } }
     }
 
-    /// Places `m` at its graph node; false when the graph does not know it.
-    func restoreOne(_ m: Memory) -> Bool {
+    /// Places `m` (stored row `row`, the one the graph was given) at its graph node; false
+    /// when the graph does not know it.
+    func restoreOne(_ m: Memory, row: UnsafePointer<Float>) -> Bool {
         guard let slot = restoreSlots.removeValue(forKey: m.id) else { return false }
-        vectors.replaceSubrange((slot * dimension)..<((slot + 1) * dimension), with: m.embedding)
+        rows[slot] = row
         setInfo(slot, SlotInfo(m))
         slotOf[m.id] = slot
         return true

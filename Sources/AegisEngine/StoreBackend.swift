@@ -40,6 +40,10 @@ public final class StoreBackend: EngineBackend, @unchecked Sendable {
         func forEachMemoryWithEmbedding(projectId: String, _ body: (Memory) throws -> Bool) rethrows {
             try v.forEachMemory(project: projectId) { row in try body(row.memory(embedding: v.embedding(of: row))) }
         }
+        func vectorRow(projectId: String, id: String) -> UnsafePointer<Float>? {
+            guard let row = v.memoryRow(project: projectId, id: id) else { return nil }
+            return v.stableVectorRow(of: row)
+        }
         func memoryCount(projectId: String) -> Int { v.memoryCount(project: projectId) }
         func session(projectId: String, sessionId: String) -> SessionProgress? { v.session(project: projectId, sessionId: sessionId) }
         func forEachSession(projectId: String, _ body: (SessionProgress) throws -> Bool) rethrows {
@@ -138,9 +142,11 @@ public final class StoreBackend: EngineBackend, @unchecked Sendable {
     public func loadedIndexSection() -> [UInt8]? { store.openReport.indexSection }
     public func reembeddedSinceIndex() -> Set<String> { reembedded }
 
-    public func checkpoint(indexSection: [UInt8]) async throws {
-        do { try await store.checkpoint(indexSection: indexSection) } catch let e as AegisError { throw Self.map(e) }
+    public func checkpoint(indexSection: [UInt8], indexLSN: UInt64) async throws {
+        do { try await store.checkpoint(indexSection: indexSection, indexLSN: indexLSN) } catch let e as AegisError { throw Self.map(e) }
     }
+
+    public func committedLSN() -> UInt64 { store.lastLSN }
 
     public func readOnlyReason() -> String? {
         if store.isReadOnly { return "opened read-only" }

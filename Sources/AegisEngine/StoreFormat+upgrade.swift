@@ -6,10 +6,8 @@
 /// (they are append-only history and the current reader reads them); they leave the store
 /// through the ordinary checkpoint retention.
 ///
-/// Today every component is at version 1, so `steps` is empty: `migrate` reports "already
-/// current" and rewrites nothing. When a version 2 appears, its change adds a step here
-/// (`Step(component: .snapshot, from: 1, to: 2, …)`), keeps the v1 reader, and adds a v1
-/// fixture test (Fixtures/store-v1 already exists for that purpose).
+/// A step is registered only while the readers still accept its `from` version, and comes with
+/// a fixture test (Fixtures/store-v1 holds a version-1 store).
 extension StoreFormat {
     public struct Step: Sendable, Hashable {
         public var component: Component
@@ -21,8 +19,11 @@ extension StoreFormat {
         }
     }
 
-    /// The registered upgrade steps (none yet: version 1 is the only format so far).
-    public static let steps: [Step] = []
+    /// The registered upgrade steps (docs/format-storage.md, "Upgrades").
+    public static let steps: [Step] = [
+        Step(component: .hnswGraph, from: 1, to: 2,
+             summary: "graphs stop storing a copy of every vector (the engine reads the snapshot's vector section in place) and carry their int8 traversal codes, so a start reads neither"),
+    ]
 
     public enum PlanError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A file is newer than this binary: upgrade aegis-memory instead (never downgrade).

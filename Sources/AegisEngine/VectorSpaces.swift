@@ -66,17 +66,17 @@ final class VectorSpaces: Sendable {
             lock.withWriteLock {
                 for c in changes {
                     if case .putMemory(let m) = c, let deferred = deferredInsert(m, backend: backend) {
-                        if let d = deferred.slot { pending.add(deferred.space, slot: d, vector: deferred.vector) }
+                        if let d = deferred.slot { pending.add(deferred.space, slot: d, row: deferred.row) }
                         continue
                     }
                     pending.flush()
                     switch c {
                     case .putMemory(let m):
-                        refresh(project: m.projectId, id: m.id, backend: backend, vectorHint: m.embedding)
+                        refresh(project: m.projectId, id: m.id, backend: backend)
                     case .deleteMemory(let p, let id):
                         storage.value[p]?.remove(id: id)
                     case .vote(let v):
-                        refresh(project: v.projectId, id: v.memoryId, backend: backend, vectorHint: nil)
+                        refresh(project: v.projectId, id: v.memoryId, backend: backend)
                     case .putSession, .putFeature:
                         continue
                     }
@@ -88,25 +88,26 @@ final class VectorSpaces: Sendable {
 
     /// The bookkeeping of a memory new to its space, with the graph insert left to the caller;
     /// nil when the change is not that case (it is then applied the usual way).
-    private func deferredInsert(_ m: Memory, backend: any EngineBackend) -> (space: ProjectSpace, slot: Int?, vector: [Float])? {
+    private func deferredInsert(_ m: Memory, backend: any EngineBackend) -> (space: ProjectSpace, slot: Int?, row: UnsafePointer<Float>)? {
         guard !m.embedding.isEmpty, storage.value[m.projectId]?.slotOf[m.id] == nil,
-              let current = backend.read({ $0.memory(projectId: m.projectId, id: m.id) }),
-              current.embedding.count == dimension else { return nil }
+              let (current, row) = backend.read({ v in current(v, project: m.projectId, id: m.id) }) else { return nil }
         let s = space(m.projectId)
-        return (s, s.upsertDeferringIndex(current), current.embedding)
+        return (s, s.upsertDeferringIndex(current, row: row), row)
     }
 
-    private func refresh(project: String, id: String, backend: any EngineBackend, vectorHint: [Float]?) {
-        guard let current = backend.read({ $0.memory(projectId: project, id: id) }), current.embedding.count == dimension else {
+    /// The memory's attributes and stored row, as the backend holds them now.
+    private func current(_ v: any TableView, project: String, id: String) -> (Memory, UnsafePointer<Float>)? {
+        guard let m = v.memoryWithoutVector(projectId: project, id: id), let row = v.vectorRow(projectId: project, id: id) else { return nil }
+        return (m, row)
+    }
+
+    /// Re-reads the memory: attributes always; a changed row (a re-embedding) re-inserts it.
+    private func refresh(project: String, id: String, backend: any EngineBackend) {
+        guard let (m, row) = backend.read({ v in current(v, project: project, id: id) }) else {
             storage.value[project]?.remove(id: id)
             return
         }
-        let s = space(project)
-        if s.slotOf[id] != nil, vectorHint == nil || vectorHint!.isEmpty {
-            s.updateInfo(current)
-        } else {
-            s.upsert(current)
-        }
+        space(project).upsert(m, row: row)
     }
 
     /// Start-up: restore graphs from the checkpoint section when present and consistent,
@@ -121,30 +122,38 @@ final class VectorSpaces: Sendable {
             backend.read { view in
                 for project in view.projectIds() {
                     let s = ProjectSpace(dimension: dimension)
-                    var pending: [Memory] = []
+                    var pending: [(Memory, UnsafePointer<Float>)] = []
+                    // A graph node keeps the row of its memory unless that memory is gone or was
+                    // re-embedded after the index was saved (then it is removed and re-inserted).
+                    let slots = decoded[project]?.slots ?? []
+                    let rowOf = { (label: UInt64) -> UnsafePointer<Float>? in
+                        guard label < UInt64(slots.count), let id = slots[Int(label)], !reembedded.contains(id) else { return nil }
+                        return view.vectorRow(projectId: project, id: id)
+                    }
                     if let entry = decoded[project],
-                       let ann = IndexFactory.decode(entry, dimension: dimension, configuration: configuration) {
+                       let ann = IndexFactory.decode(entry, dimension: dimension, configuration: configuration, rowOf: rowOf) {
                         startCounts.value.restored += 1
                         s.beginRestore(slots: entry.slots, ann: ann)
-                        view.forEachMemoryWithEmbedding(projectId: project) { m in
-                            if m.embedding.count == dimension, !reembedded.contains(m.id), s.restoreOne(m) { return true }
-                            if m.embedding.count == dimension { pending.append(m) }
+                        view.forEachMemory(projectId: project) { m in
+                            guard let row = view.vectorRow(projectId: project, id: m.id) else { return true }
+                            if !reembedded.contains(m.id), s.restoreOne(m, row: row) { return true }
+                            pending.append((m, row))
                             return true
                         }
                         s.finishRestore()
                     } else {
                         startCounts.value.rebuilt += 1
                         s.ann = makeIndex()
-                        view.forEachMemoryWithEmbedding(projectId: project) { m in
-                            if m.embedding.count == dimension { pending.append(m) }
+                        view.forEachMemory(projectId: project) { m in
+                            if let row = view.vectorRow(projectId: project, id: m.id) { pending.append((m, row)) }
                             return true
                         }
                     }
-                    pending.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
-                    // Graph nodes in bulk (bounded chunks: one row copy of each at a time).
-                    var batch: [(slot: Int, vector: [Float])] = []
-                    for m in pending {
-                        if let slot = s.upsertDeferringIndex(m) { batch.append((slot, m.embedding)) }
+                    pending.sort { ($0.0.createdAt, $0.0.id) < ($1.0.createdAt, $1.0.id) }
+                    // Graph nodes in bulk (bounded chunks).
+                    var batch: [(slot: Int, row: UnsafePointer<Float>)] = []
+                    for (m, row) in pending {
+                        if let slot = s.upsertDeferringIndex(m, row: row) { batch.append((slot, row)) }
                         if batch.count == 4096 { s.ann?.insert(batch: batch); batch.removeAll(keepingCapacity: true) }
                     }
                     s.ann?.insert(batch: batch)
@@ -155,22 +164,40 @@ final class VectorSpaces: Sendable {
     }
 
     func encode() -> [UInt8] {
-        lock.withReadLock { IndexSection.encode(storage.value, pinned: pinned.value) }
+        applying.withLock { _ in encodeLocked() }
+    }
+
+    /// The index section and the LSN it reflects: `lsn()` is read while no mirror can run
+    /// (`applying` held), then `stable()` is called and the graphs are encoded, still without
+    /// any mirror running. Searches are never blocked: only the spaces' map is read under the
+    /// read lock (briefly), and graphs encode under their mutation lock. See `MirrorBarrier`.
+    func encode(lsn: () -> UInt64, stable: () -> Void) -> (section: [UInt8], lsn: UInt64) {
+        applying.withLock { _ in
+            let at = lsn()
+            stable()
+            return (encodeLocked(), at)
+        }
+    }
+
+    /// Caller holds `applying` (nothing mutates a space meanwhile).
+    private func encodeLocked() -> [UInt8] {
+        let (spaces, pins) = lock.withReadLock { (storage.value, pinned.value) }
+        return IndexSection.encode(spaces, pinned: pins)
     }
 }
 
 /// Graph inserts deferred by `VectorSpaces.apply`, grouped per space in arrival order.
 struct PendingInserts {
-    private var groups: [(space: ProjectSpace, batch: [(slot: Int, vector: [Float])])] = []
+    private var groups: [(space: ProjectSpace, batch: [(slot: Int, row: UnsafePointer<Float>)])] = []
     private var groupOf: [ObjectIdentifier: Int] = [:]
 
-    mutating func add(_ space: ProjectSpace, slot: Int, vector: [Float]) {
+    mutating func add(_ space: ProjectSpace, slot: Int, row: UnsafePointer<Float>) {
         let key = ObjectIdentifier(space)
         if let g = groupOf[key] {
-            groups[g].batch.append((slot, vector))
+            groups[g].batch.append((slot, row))
         } else {
             groupOf[key] = groups.count
-            groups.append((space, [(slot, vector)]))
+            groups.append((space, [(slot, row)]))
         }
     }
 

@@ -7,14 +7,23 @@ private final class WorkCounter: Sendable {
 }
 
 extension HNSWIndex {
-    /// Inserts many items: `vectors` holds `labels.count` rows of `dimension` floats.
+    /// Inserts many items (owning index only): `vectors` holds `labels.count` rows of
+    /// `dimension` floats.
     /// With `threads == 1` the graph is identical to inserting the rows one at a time in
     /// order; with more threads the rows are linked concurrently (fine-grained locks per
     /// neighbour list) and the graph differs in detail but reaches the same recall.
     /// Labels already present are replaced; a label repeated inside the batch is an error.
     public func insert(labels newLabels: [UInt64], vectors rows: UnsafeBufferPointer<Float>, threads: Int = 1) throws(HNSWError) {
+        guard !externalVectors else {
+            throw HNSWError(.invalidArgument, "an index with external vectors takes stable rows: insert(labels:stableVectors:threads:)")
+        }
+        guard rows.count == newLabels.count * dim else {
+            throw HNSWError(.dimensionMismatch, "\(rows.count) floats for \(newLabels.count) vectors of dimension \(dim)")
+        }
+        guard let src = rows.baseAddress, !newLabels.isEmpty else { return }
+        let pointers = (0..<newLabels.count).map { UnsafePointer(src + $0 * dim) }
         try exclusive { () throws(HNSWError) in
-            try insertBatchLocked(labels: newLabels, vectors: rows, threads: threads)
+            try insertBatchLocked(labels: newLabels, rows: pointers, threads: threads)
         }
     }
 
@@ -22,19 +31,29 @@ extension HNSWIndex {
         try rows.withUnsafeBufferPointer { (p) throws(HNSWError) in try insert(labels: newLabels, vectors: p, threads: threads) }
     }
 
-    func insertBatchLocked(labels newLabels: [UInt64], vectors rows: UnsafeBufferPointer<Float>, threads: Int) throws(HNSWError) {
+    /// Inserts many items whose rows (`dimension` floats each, in stored form: normalised for
+    /// cosine) stay valid and unchanged while they are in the index. An index with external
+    /// vectors keeps the pointers; an owning index copies the rows.
+    public func insert(labels newLabels: [UInt64], stableVectors rows: [UnsafePointer<Float>], threads: Int = 1) throws(HNSWError) {
+        guard rows.count == newLabels.count else {
+            throw HNSWError(.dimensionMismatch, "\(rows.count) rows for \(newLabels.count) labels")
+        }
+        try exclusive { () throws(HNSWError) in
+            try insertBatchLocked(labels: newLabels, rows: rows, threads: threads)
+        }
+    }
+
+    func insertBatchLocked(labels newLabels: [UInt64], rows: [UnsafePointer<Float>], threads: Int) throws(HNSWError) {
         let n = newLabels.count
         guard threads >= 1, threads <= 256 else { throw HNSWError(.invalidArgument, "threads \(threads) outside 1...256") }
-        guard rows.count == n * dim else {
-            throw HNSWError(.dimensionMismatch, "\(rows.count) floats for \(n) vectors of dimension \(dim)")
-        }
-        guard n > 0, let src = rows.baseAddress else { return }
+        guard rows.count == n else { throw HNSWError(.dimensionMismatch, "\(rows.count) rows for \(n) labels") }
+        guard n > 0 else { return }
         var seen = Set<UInt64>(minimumCapacity: n)
         for (i, label) in newLabels.enumerated() {
             guard seen.insert(label).inserted else {
                 throw HNSWError(.duplicateLabel, "label \(label) appears twice in the batch (row \(i))")
             }
-            guard VectorKernels.allFinite(src + i * dim, dim) else {
+            guard VectorKernels.allFinite(rows[i], dim) else {
                 throw HNSWError(.nonFinite, "row \(i) (label \(label)) contains NaN or infinity")
             }
         }
@@ -51,7 +70,7 @@ extension HNSWIndex {
             let level = drawLevel()
             levelsDrawn.append(level)
             initSlot(s, level: level)
-            storeVector(s, src + i * dim)
+            storeVector(s, rows[i])
             labels[Int(s)] = newLabels[i]
             labelToSlot[newLabels[i]] = s
         }

@@ -7,8 +7,9 @@ import Dispatch
 /// quarter of the bytes — and the accepted candidates (at most `ef`) are then re-ranked with the
 /// exact float32 distances, so the returned distances and their order are exact. Inserts,
 /// deletes, the upper-level descent and every exact scan use the float32 vectors as before; the
-/// graph built is identical with or without codes. Codes are derived data: not encoded, rebuilt
-/// when enabled after decoding. Cost: `rowBytes(dimension) + 8` bytes per slot.
+/// graph built is identical with or without codes. Codes are derived data; they are encoded
+/// with the graph when enabled (format version 2) so a start-up need not read every vector to
+/// rebuild them. Cost: `rowBytes(dimension) + 8` bytes per slot.
 extension HNSWIndex {
     /// Whether searches traverse level 0 on int8 codes (see above).
     public var usesTraversalCodes: Bool { rw.withReadLock { codes != nil } }
@@ -21,13 +22,7 @@ extension HNSWIndex {
     func setCodesLocked(_ on: Bool) {
         guard on else { freeCodes(); return }
         guard codes == nil else { return }
-        let rows = max(capacity, 1)
-        codes = UnsafeMutableRawPointer.allocate(byteCount: rows * codeStride, alignment: VectorArena.alignment)
-        codes!.initializeMemory(as: UInt8.self, repeating: 0, count: rows * codeStride)
-        codeScale = .allocate(capacity: rows)
-        codeScale!.initialize(repeating: 0, count: rows)
-        codeNorm = .allocate(capacity: rows)
-        codeNorm!.initialize(repeating: 0, count: rows)
+        allocateCodes()
         // Rows are independent: large graphs (start-up after decoding) encode on every core.
         let n = slotCount
         let chunk = 8192
@@ -38,6 +33,17 @@ extension HNSWIndex {
                 for s in (c * chunk)..<min(n, (c + 1) * chunk) { encodeCodes(UInt32(s)) }
             }
         }
+    }
+
+    /// Zeroed code buffers for `capacity` slots (none encoded yet).
+    func allocateCodes() {
+        let rows = max(capacity, 1)
+        codes = UnsafeMutableRawPointer.allocate(byteCount: rows * codeStride, alignment: VectorArena.alignment)
+        codes!.initializeMemory(as: UInt8.self, repeating: 0, count: rows * codeStride)
+        codeScale = .allocate(capacity: rows)
+        codeScale!.initialize(repeating: 0, count: rows)
+        codeNorm = .allocate(capacity: rows)
+        codeNorm!.initialize(repeating: 0, count: rows)
     }
 
     func freeCodes() {
@@ -118,13 +124,13 @@ protocol LayerSpace {
 /// Exact float32 distances to the stored vectors.
 struct FloatSpace: LayerSpace {
     let query: UnsafePointer<Float>
-    let base: UnsafeMutablePointer<Float>
-    let stride: Int
+    /// The index's per-slot row pointers.
+    let rows: UnsafeMutablePointer<UnsafePointer<Float>>
     let dim: Int
     let metric: VectorMetric
     @inline(__always) var rowBytes: Int { dim &* 4 }
-    @inline(__always) func row(_ s: UInt32) -> UnsafeRawPointer { UnsafeRawPointer(base + Int(s) &* stride) }
-    @inline(__always) func distance(_ s: UInt32) -> Float { metric.distance(query, base + Int(s) &* stride, dim) }
+    @inline(__always) func row(_ s: UInt32) -> UnsafeRawPointer { UnsafeRawPointer(rows[Int(s)]) }
+    @inline(__always) func distance(_ s: UInt32) -> Float { metric.distance(query, rows[Int(s)], dim) }
 }
 
 /// Approximate distances on int8 codes: cosine / inner product `1 − qs·s·Σqc`, l2
@@ -143,5 +149,20 @@ struct CodeSpace: LayerSpace {
     @inline(__always) func distance(_ s: UInt32) -> Float {
         let d = Float(Int8Kernels.dot(query, base + Int(s) &* stride, bytes: stride)) * (queryScale * scales[Int(s)])
         return l2 ? queryNorm + norms[Int(s)] - 2 * d : 1 - d
+    }
+}
+
+extension HNSWIndex {
+    /// Whether the int8 codes kept for `label` are those of its current row (nil: no such
+    /// label, or no codes). `verify` uses it to tell a graph built for other vectors.
+    public func codesAgree(label: UInt64) -> Bool? {
+        rw.withReadLock { () -> Bool? in
+            guard let s = labelToSlot[label], let codes, let codeScale else { return nil }
+            let fresh = UnsafeMutableRawPointer.allocate(byteCount: codeStride, alignment: VectorArena.alignment)
+            defer { fresh.deallocate() }
+            let scale = Int8Kernels.quantize(vec(s), dim, into: fresh)
+            let stored = UnsafeRawBufferPointer(start: codes + Int(s) &* codeStride, count: codeStride)
+            return scale == codeScale[Int(s)] && UnsafeRawBufferPointer(start: fresh, count: codeStride).elementsEqual(stored)
+        }
     }
 }

@@ -78,7 +78,7 @@ extension HNSWIndex {
         freeSlots.removeAll()
         entryPoint = .max
         maxLevel = -1
-        vectors.setCount(0)
+        vectors?.setCount(0)
     }
 
     /// Rebuilds the graph from the live items only (slot order kept, tombstones dropped),
@@ -87,15 +87,15 @@ extension HNSWIndex {
     public func compact(threads: Int = 1) throws(HNSWError) {
         try exclusive { () throws(HNSWError) in
             let live = (0..<slotCount).filter { flags[$0] & 1 == 0 }
-            let fresh = try HNSWIndex(configuration: configuration, capacity: live.count)
+            let fresh = try HNSWIndex(configuration: configuration, capacity: live.count, externalVectors: externalVectors)
             if codes != nil { fresh.setCodesLocked(true) }
             var survivorLabels = [UInt64]()
             survivorLabels.reserveCapacity(live.count)
             for s in live { survivorLabels.append(labels[s]) }
-            let rows = UnsafeMutablePointer<Float>.allocate(capacity: max(1, live.count * dim))
-            defer { rows.deallocate() }
-            for (i, s) in live.enumerated() { (rows + i * dim).update(from: vec(UInt32(s)), count: dim) }
-            try fresh.insertBatchLocked(labels: survivorLabels, vectors: UnsafeBufferPointer(start: rows, count: live.count * dim), threads: threads)
+            // Owned rows are copied by `fresh` (before ours are freed by the swap); external
+            // rows are the caller's and stay where they are.
+            let rows = live.map { vec(UInt32($0)) }
+            try fresh.insertBatchLocked(labels: survivorLabels, rows: rows, threads: threads)
             swapStorage(with: fresh)
         }
     }
@@ -103,7 +103,7 @@ extension HNSWIndex {
     /// Exchanges all graph storage with `other` (whose deinit then frees ours).
     func swapStorage(with other: HNSWIndex) {
         swap(&vectors, &other.vectors)
-        swap(&vbase, &other.vbase)
+        swap(&vptr, &other.vptr)
         swap(&links0, &other.links0)
         swap(&upper, &other.upper)
         swap(&labels, &other.labels)

@@ -8,6 +8,20 @@ extension HNSWIndex {
     }
 
     public func insert(label: UInt64, vector: UnsafeBufferPointer<Float>) throws(HNSWError) {
+        guard !externalVectors else {
+            throw HNSWError(.invalidArgument, "an index with external vectors takes stable rows: insert(label:stableVector:)")
+        }
+        try insertRow(label: label, vector: vector)
+    }
+
+    /// Inserts (or replaces) `label` with a row (`dimension` floats, stored form: normalised
+    /// for cosine) that stays valid and unchanged while the label is in the index. An index
+    /// with external vectors keeps the pointer; an owning index copies the row.
+    public func insert(label: UInt64, stableVector: UnsafePointer<Float>) throws(HNSWError) {
+        try insertRow(label: label, vector: UnsafeBufferPointer(start: stableVector, count: dim))
+    }
+
+    func insertRow(label: UInt64, vector: UnsafeBufferPointer<Float>) throws(HNSWError) {
         try validateVector(vector)
         try mutator.withLock { () throws(HNSWError) in
             // Only mutators change the graph, and we are the mutator: reading this state
@@ -49,7 +63,7 @@ extension HNSWIndex {
         withScratch { scratch in
             let q = scratch.queryBuffer(dim)
             q.update(from: vector, count: dim)
-            if metric == .cosine { VectorKernels.normalize(q, dim) }
+            if metric == .cosine && !externalVectors { VectorKernels.normalize(q, dim) }
             let plan = rw.withReadLock { chooseNeighbors(q, slot: slot, level: level, scratch: scratch) }
             rw.withWriteLock {
                 initSlot(slot, level: level)

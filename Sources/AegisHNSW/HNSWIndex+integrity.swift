@@ -22,7 +22,7 @@ extension HNSWIndex {
     func checkIntegrityLocked() throws(HNSWError) -> HNSWIntegrityReport {
         func fail(_ msg: String) -> HNSWError { HNSWError(.integrity, msg) }
         var report = HNSWIntegrityReport()
-        guard slotCount <= capacity, vectors.capacity >= slotCount else { throw fail("slot count \(slotCount) > capacity \(capacity)") }
+        guard slotCount <= capacity, (vectors?.capacity ?? capacity) >= slotCount else { throw fail("slot count \(slotCount) > capacity \(capacity)") }
         var freeMark = [Bool](repeating: false, count: slotCount)
         for f in freeSlots {
             guard Int(f) < slotCount, !freeMark[Int(f)] else { throw fail("free slot \(f) out of range or listed twice") }
@@ -41,7 +41,11 @@ extension HNSWIndex {
             } else {
                 report.live += 1
                 guard labelToSlot[labels[s]] == UInt32(s) else { throw fail("slot \(s): label \(labels[s]) not mapped to it") }
-                guard VectorKernels.allFinite(vec(UInt32(s)), dim) else { throw fail("slot \(s): vector not finite") }
+                // External rows are the caller's (checked where they are stored, and not read
+                // here: a start-up must not touch every row).
+                if !externalVectors {
+                    guard VectorKernels.allFinite(vec(UInt32(s)), dim) else { throw fail("slot \(s): vector not finite") }
+                }
                 maxLiveLevel = max(maxLiveLevel, lvl)
             }
             for level in 0...lvl {

@@ -28,7 +28,7 @@ struct LayerCounters {
 extension HNSWIndex {
     @inline(__always)
     func distance(_ q: UnsafePointer<Float>, _ s: UInt32) -> Float {
-        metric.distance(q, vbase + Int(s) &* vstride, dim)
+        metric.distance(q, vptr[Int(s)], dim)
     }
 
     /// Greedy descent (beam 1) on one upper level; returns the closest slot found.
@@ -47,7 +47,7 @@ extension HNSWIndex {
             for j in 0..<n {
                 let c = nbuf[j]
                 if Int(levels[Int(c)]) < level { continue }  // stale edge to a reused slot
-                let d = metric.distance(q, vbase + Int(c) &* vstride, dim)
+                let d = metric.distance(q, vptr[Int(c)], dim)
                 counters.distances &+= 1
                 if d < curDist { curDist = d; cur = c; changed = true }
             }
@@ -75,7 +75,7 @@ extension HNSWIndex {
         _ q: UnsafePointer<Float>, entry: UInt32, entryDist: Float, level: Int, ef: Int,
         accept: A, scratch: HNSWScratch, counters: inout LayerCounters
     ) {
-        searchLayer(FloatSpace(query: q, base: vbase, stride: vstride, dim: dim, metric: metric),
+        searchLayer(FloatSpace(query: q, rows: vptr, dim: dim, metric: metric),
                     entry: entry, entryDist: entryDist, level: level, ef: ef, touch: prefetchMode,
                     accept: accept, scratch: scratch, counters: &counters)
     }

@@ -9,7 +9,11 @@ import Darwin
 /// A hierarchical navigable small-world graph over float32 vectors, keyed by caller labels.
 ///
 /// Layout (hnswlib-style, fixed strides, no per-node objects):
-/// - vectors: a 64-byte aligned `VectorArena`, one row per slot (normalised for cosine);
+/// - vectors: one pointer per slot (`vptr`). An index that owns its vectors keeps them in a
+///   64-byte aligned `VectorArena` (normalised for cosine) and points at its rows; an index
+///   with *external* vectors (`externalVectors: true`, the engine's mode — docs/hnsw.md,
+///   "External vectors") points at the caller's stable, already-normalised rows (the store's
+///   mapped snapshot and tail arena) and holds no copy;
 /// - level 0: one flat `UInt32` buffer, `1 + 2m` words per slot: count, then neighbour slots;
 /// - levels ≥ 1: per slot (only if its level ≥ 1) a buffer of `level × (1 + m)` words;
 /// - `labels`, `levels`, `flags` (bit 0 = deleted) per slot; a label → slot dictionary.
@@ -32,10 +36,12 @@ public final class HNSWIndex: @unchecked Sendable {
     let strideUp: Int
     let levelMult: Double
 
-    var vectors: VectorArena
-    /// Raw copies of `vectors.base` / `vectors.stride` (no class access, no ARC in hot loops).
-    var vbase: UnsafeMutablePointer<Float>
-    let vstride: Int
+    /// The owned vectors (nil for an index with external vectors).
+    var vectors: VectorArena?
+    /// Where the vector of each slot is (an arena row, the caller's row, or `zeroVector`).
+    var vptr: UnsafeMutablePointer<UnsafePointer<Float>>
+    /// Vectors are the caller's (never copied; see the type comment).
+    public let externalVectors: Bool
     var links0: UnsafeMutablePointer<UInt32>
     var upper: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
     var labels: UnsafeMutablePointer<UInt64>
@@ -83,7 +89,17 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Hard ceiling on slots (labels are UInt64, slots UInt32; `.max` marks "none").
     public static let maxSlots = Int(UInt32.max - 1)
 
-    public init(configuration: HNSWConfiguration, capacity: Int = 0) throws(HNSWError) {
+    /// A shared all-zero row: the vector of slots that have none (a tombstone whose row the
+    /// caller no longer has). Never freed, never written (so sharing it across threads is safe).
+    nonisolated(unsafe) static let zeroVector: UnsafePointer<Float> = {
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: VectorArena.maxDimension)
+        p.initialize(repeating: 0, count: VectorArena.maxDimension)
+        return UnsafePointer(p)
+    }()
+
+    /// `externalVectors`: the index keeps pointers to the caller's rows instead of copies
+    /// (`insert(label:stableVector:)`, `insert(labels:stableVectors:threads:)`).
+    public init(configuration: HNSWConfiguration, capacity: Int = 0, externalVectors: Bool = false) throws(HNSWError) {
         try configuration.validate()
         self.configuration = configuration
         dim = configuration.dimension
@@ -95,11 +111,15 @@ public final class HNSWIndex: @unchecked Sendable {
         levelMult = 1 / log(Double(configuration.m))
         rngState = configuration.seed
         codeStride = Int8Kernels.rowBytes(dimension: configuration.dimension)
-        do { vectors = try VectorArena(dimension: dim) } catch {
-            throw HNSWError(.invalidArgument, error.message)
+        self.externalVectors = externalVectors
+        if externalVectors {
+            vectors = nil
+        } else {
+            do { vectors = try VectorArena(dimension: dim) } catch {
+                throw HNSWError(.invalidArgument, error.message)
+            }
         }
-        vbase = vectors.base
-        vstride = vectors.stride
+        vptr = .allocate(capacity: 1)
         prefetchMode = configuration.dimension <= 512 ? 2 : 1
         links0 = .allocate(capacity: 1)
         upper = .allocate(capacity: 1)
@@ -112,6 +132,7 @@ public final class HNSWIndex: @unchecked Sendable {
     deinit {
         for s in 0..<slotCount { upper[s]?.deallocate() }
         links0.deallocate()
+        vptr.deallocate()
         upper.deallocate()
         labels.deallocate()
         levels.deallocate()
@@ -138,21 +159,26 @@ public final class HNSWIndex: @unchecked Sendable {
     public func vector(label: UInt64) -> [Float]? {
         rw.withReadLock {
             guard let s = labelToSlot[label] else { return nil }
-            return Array(UnsafeBufferPointer(start: vectors.pointer(at: Int(s)), count: dim))
+            return Array(UnsafeBufferPointer(start: vec(s), count: dim))
         }
     }
 
     /// Bytes held by the index: vectors, links, per-slot arrays, upper levels, label map.
-    public var memoryBytes: Int { rw.withReadLock { memoryBytesUnlocked } }
+    public var memoryBytes: Int { rw.withReadLock { memoryBytesUnlocked.total } }
 
-    var memoryBytesUnlocked: Int {
-        var total = vectors.allocatedBytes
-        total += capacity * (stride0 * 4 + MemoryLayout<UInt64>.size + 2 + MemoryLayout<Int>.size)
-        for s in 0..<slotCount where levels[s] > 0 { total += Int(levels[s]) * strideUp * 4 + 16 }
-        total += labelToSlot.capacity * (MemoryLayout<UInt64>.size + MemoryLayout<UInt32>.size) * 4 / 3
-        total += freeSlots.capacity * 4
-        if codes != nil { total += capacity * (codeStride + 8) }
-        return total
+    /// Bytes held, by component (owned vectors only: external rows are the caller's).
+    public var memoryUsage: HNSWMemoryUsage { rw.withReadLock { memoryBytesUnlocked } }
+
+    var memoryBytesUnlocked: HNSWMemoryUsage {
+        var u = HNSWMemoryUsage()
+        u.vectors = vectors?.allocatedBytes ?? 0
+        var graph = capacity * (stride0 * 4 + MemoryLayout<UInt64>.size + 2 + MemoryLayout<Int>.size * 2)
+        for s in 0..<slotCount where levels[s] > 0 { graph += Int(levels[s]) * strideUp * 4 + 16 }
+        graph += labelToSlot.capacity * (MemoryLayout<UInt64>.size + MemoryLayout<UInt32>.size) * 4 / 3
+        graph += freeSlots.capacity * 4
+        u.graph = graph
+        if codes != nil { u.codes = capacity * (codeStride + 8) }
+        return u
     }
 
     /// Pre-allocates room for `n` slots.
@@ -167,9 +193,15 @@ public final class HNSWIndex: @unchecked Sendable {
     func reserveUnlocked(_ n: Int) throws(HNSWError) {
         guard n > capacity else { return }
         guard n <= Self.maxSlots else { throw HNSWError(.capacityExceeded, "\(n) slots exceed \(Self.maxSlots)") }
-        vectors.setCount(min(slotCount, vectors.capacity))  // rows to carry over
-        do { try vectors.reserve(n) } catch { throw HNSWError(.capacityExceeded, error.message) }
-        vbase = vectors.base
+        vptr = Self.grown(vptr, old: capacity, new: n)
+        if let vectors {
+            vectors.setCount(min(slotCount, vectors.capacity))  // rows to carry over
+            do { try vectors.reserve(n) } catch { throw HNSWError(.capacityExceeded, error.message) }
+            // The arena moved: every slot points at its row again.
+            for s in 0..<n { vptr[s] = UnsafePointer(vectors.pointer(at: s)) }
+        } else {
+            for s in capacity..<n { vptr[s] = Self.zeroVector }
+        }
         links0 = Self.grown(links0, old: capacity * stride0, new: n * stride0)
         upper = Self.grown(upper, old: capacity, new: n)
         labels = Self.grown(labels, old: capacity, new: n)
@@ -188,7 +220,7 @@ public final class HNSWIndex: @unchecked Sendable {
 
     // MARK: Slot helpers
 
-    @inline(__always) func vec(_ s: UInt32) -> UnsafeMutablePointer<Float> { vbase + Int(s) &* vstride }
+    @inline(__always) func vec(_ s: UInt32) -> UnsafePointer<Float> { vptr[Int(s)] }
 
     @inline(__always) func lockSlot(_ s: UInt32) {
         if let lockBase { pthread_mutex_lock(lockBase + Int(s) % lockCount) }
@@ -235,10 +267,17 @@ public final class HNSWIndex: @unchecked Sendable {
         }
     }
 
-    /// Copies `v` into slot `s`, normalising for cosine.
+    /// Owned vectors: copies `v` into slot `s`, normalising for cosine. External vectors:
+    /// slot `s` points at `v` (the caller's stable, stored-form row).
     func storeVector(_ s: UInt32, _ v: UnsafePointer<Float>) {
-        vectors.set(row: Int(s), from: v)
-        if metric == .cosine { VectorKernels.normalize(vec(s), dim) }
+        if let vectors {
+            vectors.set(row: Int(s), from: v)
+            let row = vectors.pointer(at: Int(s))
+            if metric == .cosine { VectorKernels.normalize(row, dim) }
+            vptr[Int(s)] = UnsafePointer(row)
+        } else {
+            vptr[Int(s)] = v
+        }
         if codes != nil { encodeCodes(s) }
     }
 

@@ -78,8 +78,9 @@ extension Store {
         }
     }
 
-    /// Runs blocking file work on its own thread so the cooperative pool stays free.
-    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs blocking work (file writes, a graph encoding) on its own thread so the cooperative
+    /// pool stays free.
+    public static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
             let t = Thread {
                 do { c.resume(returning: try body()) } catch { c.resume(throwing: error) }

@@ -36,6 +36,13 @@ public struct StoreView {
         guard let v = state.vectors else { return UnsafeBufferPointer(start: nil, count: 0) }
         return v.vector(row.slot)
     }
+    /// The address of `row`'s embedding, valid and unchanged for as long as the store is open
+    /// (vector slots are append-only: the mapped snapshot section or a tail chunk that is never
+    /// moved or freed while open; a re-embedding gets a new slot). nil without vectors.
+    public func stableVectorRow(of row: MemoryRow) -> UnsafePointer<Float>? {
+        guard let v = state.vectors, v.dimension > 0 else { return nil }
+        return v.pointer(row.slot)
+    }
     /// A copy of the embedding of `row`.
     public func embedding(of row: MemoryRow) -> [Float] { Array(vector(of: row)) }
 

@@ -101,9 +101,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         background.cancel()
         _ = await background.value
-        logger.info("draining finished; checkpointing the store")
-        do { try await engine.checkpoint() } catch { logger.error("checkpoint failed: \(error)") }
-        try await engine.close()
+        logger.info("draining finished; checkpointing and closing the store")
+        // `close` writes the one final checkpoint (the log keeps everything if it fails).
+        do { try await engine.close() } catch { logger.error("final checkpoint or close failed: \(error)"); throw error }
         logger.info("stopped")
     }
 }

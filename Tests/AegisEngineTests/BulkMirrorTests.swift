@@ -1,4 +1,5 @@
 import Testing
+import AegisVector
 import AegisCore
 import AegisLog
 import AegisStorage
@@ -76,9 +77,14 @@ import Foundation
         e.spaces.withSpace(P) { s in
             let s = s!
             for q in queries {
-                let exact = (0..<s.infos.count).filter { s.infos[$0] != nil }
-                    .map { slot in (zip(q, s.vector(slot: slot)).reduce(Float(0)) { $0 + $1.0 * $1.1 }, slot) }
-                    .sorted { $0.0 > $1.0 }.prefix(10).map(\.1)
+                var scored: [(Float, Int)] = []
+                for slot in 0..<s.infos.count where s.infos[slot] != nil {
+                    let v = s.vector(slot: slot)!
+                    var d: Float = 0
+                    for i in 0..<q.count { d += q[i] * v[i] }
+                    scored.append((d, slot))
+                }
+                let exact = scored.sorted { $0.0 > $1.0 }.prefix(10).map(\.1)
                 var counters = IndexSearchCounters()
                 let got = a.search(query: q, k: 10, ef: 100, admitted: nil, visited: &counters) { _ in true }
                 found += Set(got.prefix(10)).intersection(exact).count
@@ -172,7 +178,14 @@ import Foundation
         let vs = Self.vectors(100, seed: 5)
         _ = try await e.importMemories(project: P, Self.records(vs))
         let a = try Self.adapter(e)
-        a.insert(batch: (0..<40).map { (slot: 1_000 + $0, vector: $0 == 20 ? [Float](repeating: 0.1, count: 3) : vs[$0]) })
+        // Rows of their own (kept alive here); row 20 is not finite, so the bulk insert refuses.
+        let rows = StableVectorRows(dimension: vs[0].count)
+        var batch: [(slot: Int, row: UnsafePointer<Float>)] = []
+        for i in 0..<40 {
+            let row = rows.append(i == 20 ? [Float](repeating: .nan, count: vs[0].count) : vs[i])
+            batch.append((slot: 1_000 + i, row: row))
+        }
+        a.insert(batch: batch)
         #expect(a.failure != nil)
         let r = Self.top(e, vs[42], k: 3)
         #expect(r.count == 3 && r.first?.score ?? 0 > 0.999)

@@ -252,7 +252,8 @@ final class CorruptSectionBackend: EngineBackend, @unchecked Sendable {
         return b
     }
     func reembeddedSinceIndex() -> Set<String> { [] }
-    func checkpoint(indexSection: [UInt8]) async throws {}
+    func checkpoint(indexSection: [UInt8], indexLSN: UInt64) async throws {}
+    func committedLSN() -> UInt64 { inner.committedLSN() }
     func readOnlyReason() -> String? { nil }
     func close() async throws {}
 }

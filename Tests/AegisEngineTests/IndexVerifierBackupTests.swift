@@ -80,7 +80,7 @@ import Foundation
             ("ghost", IndexSection.encode(entries: ghost),
              { $0.contains("project \(P): slot \(a) names memory ghost-memory-id, which the tables do not hold") }),
             ("swapped", IndexSection.encode(entries: swapped),
-             { $0.contains("project \(P): slot \(a): the graph's vector differs from memory \(idB)'s embedding") }),
+             { $0.contains("project \(P): slot \(a): the graph's int8 codes differ from those of memory \(idB)'s embedding") }),
             ("dup", IndexSection.encode(entries: dup),
              { $0.contains("project \(P): memory \(idA) appears in slots \(a) and \(b)") }),
             ("emptied", IndexSection.encode(entries: emptied),

@@ -55,12 +55,12 @@ import Foundation
         var r = IndexVerifier.verify(directory: dir)
         #expect(r.problems.contains { $0.contains("project \(P): slot \(a) names memory ghost-memory-id, which the tables do not hold") }, "\(r.problems)")
 
-        // Two slots swapped: the stored vectors no longer match the embeddings.
+        // Two slots swapped: the graph's codes no longer match the embeddings.
         var swapped = entries
         swapped[P]!.slots.swapAt(a, b)
         try await plant(dir, IndexSection.encode(entries: swapped))
         r = IndexVerifier.verify(directory: dir)
-        #expect(r.problems.contains { $0.contains("slot \(a): the graph's vector differs from memory \(entry.slots[b]!)") }, "\(r.problems)")
+        #expect(r.problems.contains { $0.contains("slot \(a): the graph's int8 codes differ from those of memory \(entry.slots[b]!)") }, "\(r.problems)")
 
         // One memory in two slots.
         var dup = entries

@@ -1,6 +1,7 @@
 import Testing
 import AegisCore
 import AegisHNSW
+import AegisVector
 @testable import AegisEngine
 
 @Suite struct MemoryBehaviourTests {
@@ -26,24 +27,46 @@ import AegisHNSW
         let e = try await makeEngine(backend)
         var ids: [String] = []
         for i in 0..<30 { ids.append(try await e.addText("keeper number \(i)", agent: "a")) }
-        func graph() throws -> HNSWIndex {
-            let entry = try #require(IndexSection.decode(backend.loadedIndexSection() ?? [])?[P])
-            return try HNSWIndex(decoding: entry.graph)
-        }
+        func entry() throws -> IndexSection.Entry { try #require(IndexSection.decode(backend.loadedIndexSection() ?? [])?[P]) }
+        func graph() throws -> HNSWIndex { try HNSWIndex(decoding: entry().graph, externalVectors: { _ in nil }) }
         try await e.checkpoint()
         #expect(try graph().count == 30)
-        try await e.delete(project: P, id: ids[3])
-        try await e.delete(project: P, id: ids[17])
+        // What the deleted memories could leave behind: their vector bytes (never in a graph
+        // encoding: vectors are the store's) and their int8 codes (there until the delete).
+        let deleted = [ids[3], ids[17]]
+        var vectors: [[UInt8]] = [], traces: [[UInt8]] = []
+        for id in deleted {
+            let v = try #require(backend.read { $0.memory(projectId: P, id: id)?.embedding })
+            vectors.append(v.withUnsafeBytes { Array($0) })
+            let code = UnsafeMutableRawPointer.allocate(byteCount: Int8Kernels.rowBytes(dimension: v.count), alignment: 64)
+            defer { code.deallocate() }
+            _ = v.withUnsafeBufferPointer { Int8Kernels.quantize($0.baseAddress!, v.count, into: code) }
+            traces.append(Array(UnsafeRawBufferPointer(start: code, count: v.count)))
+        }
+        #expect(try traces.allSatisfy { contains(try entry().graph, $0) }, "before the delete the codes are in the graph")
+        #expect(try vectors.allSatisfy { !contains(try entry().graph, $0) }, "no vector bytes in a graph encoding")
+        for id in deleted { try await e.delete(project: P, id: id) }
         try await e.checkpoint()
-        // The checkpointed graph holds survivors only: no tombstoned slot (whose bytes would
-        // still carry the deleted memories' vectors).
+        // The checkpointed graph carries no vectors at all, and the tombstones' codes are
+        // zeroed: nothing of a deleted memory's content survives into the snapshot.
+        let bytes = try entry().graph
+        #expect(!HNSWIndex.encodingCarriesVectors(bytes))
+        for t in traces + vectors { #expect(!contains(bytes, t)) }
+        #expect(try entry().slots.compactMap { $0 }.allSatisfy { !deleted.contains($0) })
         let g = try graph()
-        #expect(g.count == 28 && g.deletedCount == 0)
-        // The compacted graph serves every survivor after a restart.
+        #expect(g.count == 28 && g.deletedCount == 2)
+        // The graph serves every survivor after a restart.
         let e2 = try await makeEngine(backend)
         #expect(e2.health().indexesLoadedFromCheckpoint == 1)
         let r = try await e2.query(project: P, QueryRequest(query: "keeper number 7", agentId: "a", topK: 30))
         #expect(r.memories.count == 28)
+    }
+
+    /// Whether `needle` occurs in `hay` (naive search; small inputs).
+    func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count <= hay.count else { return false }
+        for i in 0...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return true }
+        return false
     }
 
     @Test func explicitScopeIsNotReportedAsInferred() async throws {

@@ -29,8 +29,12 @@ import AegisVector
         let plain = try Self.built(codes: false)
         let coded = try Self.built(codes: true)
         #expect(coded.usesTraversalCodes && !plain.usesTraversalCodes)
-        #expect(plain.encoded() == coded.encoded(), "codes are derived data: the encoding must not change")
         #expect(coded.memoryBytes > plain.memoryBytes)
+        let n = Self.data.rows.count
+        #expect(coded.encoded().count == plain.encoded().count + n * (Int8Kernels.rowBytes(dimension: 48) + 8),
+                "the encoding carries the codes beside the same graph")
+        coded.useTraversalCodes(false)
+        #expect(plain.encoded() == coded.encoded(), "codes are derived data: the graph itself must not change")
     }
 
     @Test(arguments: [VectorMetric.cosine, .innerProduct, .l2])
@@ -110,13 +114,19 @@ import AegisVector
         #expect(wrong == 0)
     }
 
-    @Test func decodedIndexRebuildsCodesWhenEnabled() throws {
+    @Test func decodedIndexKeepsItsCodesOrRebuildsThemWhenEnabled() throws {
         let original = try Self.built(codes: true)
-        let decoded = try HNSWIndex(decoding: original.encoded())
+        let kept = try HNSWIndex(decoding: original.encoded())
+        #expect(kept.usesTraversalCodes, "codes travel with the graph: a start need not read every vector")
+        #expect(kept.encoded() == original.encoded())
+        let plain = try Self.built(codes: false)
+        let decoded = try HNSWIndex(decoding: plain.encoded())
         #expect(!decoded.usesTraversalCodes)
         decoded.useTraversalCodes(true)
+        #expect(decoded.encoded() == original.encoded(), "rebuilt codes equal the encoded ones")
         for q in Self.data.queries.prefix(10) {
             #expect(try decoded.search(q, k: 10).hits == original.search(q, k: 10).hits)
+            #expect(try kept.search(q, k: 10).hits == original.search(q, k: 10).hits)
         }
         decoded.useTraversalCodes(false)
         #expect(!decoded.usesTraversalCodes)

@@ -24,6 +24,7 @@ import AegisVector
         let index = try HNSWIndex(configuration: HNSWConfiguration(dimension: 32), capacity: 1500)
         index.useTraversalCodes(codes)
         let reference = try HNSWIndex(configuration: HNSWConfiguration(dimension: 32), capacity: 1500)
+        reference.useTraversalCodes(codes)   // codes are encoded with the graph: same on both sides
         for (i, r) in Self.data.rows.prefix(base).enumerated() {
             try index.insert(label: UInt64(i), vector: r)
             try reference.insert(label: UInt64(i), vector: r)
