@@ -70,9 +70,13 @@ struct MigrateCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let after = (try? StoreFormat.inspect(dataDirectory: dataDir)) ?? report
-        let left = after.older.filter { $0.component != .logSegment && $0.component != .recordPayload }
+        // Log segments and the retained fallback snapshot keep the format they were written in
+        // (this binary reads them; they leave through the ordinary retention): only the newest
+        // snapshot must be current.
+        let newest = after.findings.map(\.file).filter { $0.hasPrefix("snapshots/") }.max()
+        let left = after.older.filter { $0.component != .logSegment && $0.component != .recordPayload && (!$0.file.hasPrefix("snapshots/") || $0.file == newest) }
         emit(after, state: left.isEmpty ? "upgraded" : "partial", plan: plan, backup: backup,
-             message: left.isEmpty ? "upgraded; log segments are kept as they are" : "still older after the checkpoint: \(left.map(\.file))")
+             message: left.isEmpty ? "upgraded; log segments and the fallback snapshot are kept as they are" : "still older after the checkpoint: \(left.map(\.file))")
         if !left.isEmpty { throw ExitCode(1) }
     }
 

@@ -119,3 +119,72 @@ import AegisExport
         #expect(StoreFormat.steps.map { "\($0.component.rawValue) \($0.from)→\($0.to)" } == ["hnsw_graph 1→2"])
     }
 }
+
+/// The first real step of the upgrade chain (graph format 1 → 2) on a store written by the
+/// previous release: Fixtures/store-v1-graph holds a snapshot whose index section carries
+/// version-1 graphs (with their own copy of every vector), then a log tail after it (five
+/// adds and one delete, the server killed without a checkpoint).
+@Suite struct GraphUpgradeTests {
+    static let fixture = PostgresHarness.repoRoot.appendingPathComponent("Fixtures/store-v1-graph").path
+    static let project = "default-project"
+    static let deletedId = "55db1031972543899c5b21896235ee97"
+
+    static func copy() throws -> String {
+        let dir = NSTemporaryDirectory() + "aegis-graph-v1-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.copyItem(atPath: fixture, toPath: dir)
+        return dir
+    }
+
+    /// Every memory's own stored row finds that memory first in the graph (the graph's nodes
+    /// point at the right rows), and the counts match the tables.
+    static func expectServes(_ e: AegisEngine, memories: Int) {
+        let h = e.health()
+        #expect(h.indexesLoadedFromCheckpoint == 1 && h.indexesRebuilt == 0, "\(h)")
+        #expect(h.indexedMemories == memories)
+        e.spaces.withSpace(project) { s in
+            guard let s, let ann = s.ann else { Issue.record("no graph"); return }
+            #expect(s.slotOf[deletedId] == nil, "the delete after the snapshot is applied")
+            var wrong = 0
+            for slot in 0..<s.infos.count where s.infos[slot] != nil {
+                let q = Array(s.vector(slot: slot)!)
+                var c = IndexSearchCounters()
+                if ann.search(query: q, k: 1, ef: 64, admitted: nil, visited: &c, filter: { _ in true }).first != slot { wrong += 1 }
+            }
+            #expect(wrong == 0, "\(wrong) memories do not find themselves")
+        }
+    }
+
+    @Test func versionOneGraphsOpenInPlaceAndMigrateToVersionTwo() async throws {
+        // Opens as it is (no migrate): the v1 graph is used, its vector copy skipped.
+        let direct = try Self.copy()
+        defer { try? FileManager.default.removeItem(atPath: direct) }
+        let e0 = try await AegisEngine.openForMaintenance(directory: direct)
+        Self.expectServes(e0, memories: 44)
+        try await e0.closeWithoutCheckpoint()
+
+        let dir = try Self.copy()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try StoreFormat.inspect(dataDirectory: dir)
+        #expect(r.older.map(\.component) == [.hnswGraph] && r.older.first?.version == 1, "\(r.findings)")
+        #expect(try StoreFormat.plan(r).map { "\($0.from)→\($0.to)" } == ["1→2"])
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/snapshots/snap-0000000000000029.snap")).count
+
+        let run = try CLI.run(["migrate", "--data-dir", dir, "--json", "--no-backup", "--yes"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(CLI.summary(run.stdout)["state"] == .string("upgraded"), "\(run.stdout)")
+        let after = try StoreFormat.inspect(dataDirectory: dir)
+        let snaps = try FileManager.default.contentsOfDirectory(atPath: dir + "/snapshots").filter { $0.hasSuffix(".snap") }.sorted()
+        #expect(snaps.count == 2, "the new snapshot and the v1 fallback")
+        #expect(after.findings.contains { $0.file == "snapshots/" + snaps.last! && $0.component == .hnswGraph && $0.version == 2 })
+        #expect(after.older.allSatisfy { $0.file == "snapshots/" + snaps.first! }, "only the fallback keeps v1: \(after.older)")
+        let verify = IndexVerifier.verify(directory: dir)
+        #expect(verify.isHealthy, "\(verify.problems)")
+        // The new snapshot is smaller although it holds more memories: no second vector copy.
+        let newest = try Data(contentsOf: URL(fileURLWithPath: dir + "/snapshots/" + snaps.last!)).count
+        #expect(newest < before, "new snapshot \(newest) B, v1 snapshot \(before) B")
+
+        let e = try await AegisEngine.openForMaintenance(directory: dir)
+        Self.expectServes(e, memories: 44)
+        try await e.closeWithoutCheckpoint()
+    }
+}
