@@ -1,6 +1,6 @@
 /// When a connection must have delivered a complete request head (docs/configuration.md,
-/// `AEGIS_REQUEST_HEAD_TIMEOUT_SECONDS`). Pure state: `RequestHeadTimeoutHandler` feeds it the
-/// channel's events and carries out the returned actions.
+/// `AEGIS_REQUEST_HEAD_TIMEOUT_SECONDS`). Pure state: `RequestHeadGuard` feeds it the channel's
+/// events and carries out the returned actions.
 ///
 /// The clock runs from the moment the connection is accepted until the first request head is
 /// decoded, and on a kept-alive connection from the first bytes of the next request until its

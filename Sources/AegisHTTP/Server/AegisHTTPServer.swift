@@ -53,11 +53,12 @@ public final class AegisHTTPServer: Sendable {
     /// The Hummingbird application. `onRunning` receives the bound port (useful with port 0).
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         // Connection limits (docs/configuration.md): idle keep-alive timeout, request-head
-        // timeout (one handler per connection, after the HTTP decoder), and the connection cap.
+        // guard (timeout and JSON answers to malformed heads; one per connection, after the HTTP
+        // decoder), and the connection cap.
         let headTimeout = TimeAmount.seconds(Int64(configuration.requestHeadTimeoutSeconds))
         let logger = self.logger
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: headTimeout, logger: logger)],
+            additionalChannelHandlers: [RequestHeadGuard(timeout: headTimeout, logger: logger)],
             idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
         return Application(
             responder: responder(),
