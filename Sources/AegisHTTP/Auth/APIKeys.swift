@@ -2,8 +2,8 @@ import AegisCore
 
 /// One named API key as stored in the key file: only the SHA-256 of the secret is kept.
 public struct APIKeyRecord: Sendable, Equatable {
-    /// Public identifier shown by `keys list` and in logs: 8 random hex characters, unrelated
-    /// to the secret. Keys created before issue 18 used the secret's first 8 hex characters;
+    /// Public identifier shown by `keys list`: 8 random hex characters, unrelated to the
+    /// secret. Keys created by earlier versions used the secret's first 8 hex characters;
     /// those ids are kept as they are (docs/configuration.md, "Keys").
     public var id: String
     public var project: String
