@@ -33,7 +33,7 @@ struct KeysCommand: ParsableCommand {
             let now = Timestamp.now()
             let expiry = try expires.map { try KeysCommand.parseExpiry($0, now: now) }
             var keys = try KeysCommand.load(common.path)
-            let (secret, id) = APIKeyFileFormat.generateSecret()
+            let (secret, id) = APIKeyFileFormat.generateSecret(existingIDs: Set(keys.map(\.id)))
             keys.append(APIKeyRecord(id: id, project: project, agent: agent, hash: SHA256.hexDigest(Array(secret.utf8)),
                                      createdAt: now, expiresAt: expiry))
             try KeysCommand.save(keys, to: common.path)
@@ -64,10 +64,10 @@ struct KeysCommand: ParsableCommand {
         @Argument(help: "Key id as shown by `keys list`.") var id: String
         func run() throws {
             var keys = try KeysCommand.load(common.path)
-            guard let i = keys.firstIndex(where: { $0.id == id }) else { throw ValidationError("no key with id \(id)") }
-            if keys[i].revokedAt == nil { keys[i].revokedAt = Timestamp.now() }
+            let matched = APIKeyFileFormat.revoke(id: id, in: &keys, at: Timestamp.now())
+            guard matched > 0 else { throw ValidationError("no key with id \(id)") }
             try KeysCommand.save(keys, to: common.path)
-            print("key \(id) revoked")
+            print(matched == 1 ? "key \(id) revoked" : "\(matched) keys with id \(id) revoked")
         }
     }
 

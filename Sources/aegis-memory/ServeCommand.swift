@@ -36,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         http.port = try port ?? settings.int("AEGIS_PORT") ?? 8000
         try http.apply(settings)
         guard (0...65535).contains(http.port) else { throw ValidationError("port must be in 0...65535") }
+        logger.info("connection limits: request head \(http.requestHeadTimeoutSeconds) s, idle \(http.idleTimeoutSeconds) s, at most \(http.maxConnections) connections (ulimit -n \(ServeSettings.openFileLimit().map(String.init) ?? "unlimited"))")
 
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
 

@@ -68,6 +68,11 @@ extension HTTPServerConfiguration {
         if let d = try s.int("AEGIS_JSON_MAX_DEPTH") { jsonLimits.maxDepth = d }
         if let k = try s.int("AEGIS_JSON_MAX_KEYS") { jsonLimits.maxObjectKeys = k }
         if let t = try s.int("AEGIS_IDLE_TIMEOUT_SECONDS") { idleTimeoutSeconds = t }
+        if let t = try s.int("AEGIS_REQUEST_HEAD_TIMEOUT_SECONDS") { requestHeadTimeoutSeconds = t }
+        guard (1...86_400).contains(idleTimeoutSeconds), (1...3_600).contains(requestHeadTimeoutSeconds) else {
+            throw ServeSettingsError("AEGIS_IDLE_TIMEOUT_SECONDS must be in 1...86400 and AEGIS_REQUEST_HEAD_TIMEOUT_SECONDS in 1...3600")
+        }
+        try applyConnectionCap(s.int("AEGIS_MAX_CONNECTIONS"), openFileLimit: ServeSettings.openFileLimit())
         if let n = try s.int("AEGIS_HTTP_THREADS") {
             guard (0...256).contains(n) else { throw ServeSettingsError("AEGIS_HTTP_THREADS must be in 0...256 (0 = one per core)") }
             eventLoopThreads = n
@@ -77,5 +82,33 @@ extension HTTPServerConfiguration {
         guard maxBodyBytes > 0, maxImportBytes > 0, jsonLimits.maxDepth > 0, jsonLimits.maxObjectKeys > 0 else {
             throw ServeSettingsError("body and JSON limits must be positive")
         }
+    }
+}
+
+extension HTTPServerConfiguration {
+    /// Descriptors kept free for the store, the key file and the embedder beside connections.
+    static let reservedDescriptors = 64
+
+    /// `AEGIS_MAX_CONNECTIONS` (docs/configuration.md): default 4096, or half the open-file
+    /// limit when that is lower; an explicit value must leave `reservedDescriptors` free.
+    mutating func applyConnectionCap(_ explicit: Int?, openFileLimit: Int?) throws {
+        if let explicit {
+            guard explicit >= 1 else { throw ServeSettingsError("AEGIS_MAX_CONNECTIONS must be at least 1") }
+            if let limit = openFileLimit, explicit > limit - Self.reservedDescriptors {
+                throw ServeSettingsError("AEGIS_MAX_CONNECTIONS=\(explicit) does not fit the open-file limit (ulimit -n = \(limit), \(Self.reservedDescriptors) kept for the store): raise the limit or lower the cap")
+            }
+            maxConnections = explicit
+        } else {
+            maxConnections = min(Self.defaultMaxConnections, max(1, (openFileLimit ?? Int.max) / 2))
+        }
+    }
+}
+
+extension ServeSettings {
+    /// The soft limit on open files (`ulimit -n`), nil when unlimited or unknown.
+    static func openFileLimit() -> Int? {
+        var r = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &r) == 0, r.rlim_cur != rlim_t.max else { return nil }
+        return Int(clamping: r.rlim_cur)
     }
 }

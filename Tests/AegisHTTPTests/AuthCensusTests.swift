@@ -91,10 +91,13 @@ import Testing
                 let denied: [(String?, String)] = [
                     (nil, "Missing Authorization header"),
                     ("Token alpha-key", "Missing Authorization header"),
-                    ("bearer alpha-key", "Missing Authorization header"),
+                    ("Basic YWxwaGEta2V5", "Missing Authorization header"),
                     ("Bearer", "Missing Authorization header"),
+                    ("Bearer\talpha-key", "Missing Authorization header"),
                     ("Bearer wrong-key", "Invalid API key"),
+                    ("bearer wrong-key", "Invalid API key"),
                     ("Bearer revoked-key", "API key revoked"),
+                    ("BEARER revoked-key", "API key revoked"),
                     ("Bearer expired-key", "API key expired"),
                 ]
                 for (header, detail) in denied {
@@ -103,8 +106,9 @@ import Testing
                     #expect(r.object["detail"] as? String == detail, "\(name) with \(header ?? "no header"): \(r.text)")
                     #expect(r.header("WWW-Authenticate") == nil)
                 }
-                // Another project's key is authenticated but cannot see alpha's resources.
-                let other = try await call("Bearer beta-key")
+                // Another project's key is authenticated but cannot see alpha's resources. Sent
+                // with a lower-case scheme and two spaces: the scheme matches in any case.
+                let other = try await call("bearer  beta-key")
                 let idRoute = route.template.contains("{")
                 #expect(other.status == (idRoute ? 404 : sample.validStatus), "\(name) with beta's key: \(other.status) \(other.text)")
                 let ok = try await call("Bearer alpha-key")

@@ -15,10 +15,30 @@ import Testing
         #expect(a.authenticate(authorization: "Bearer dev-key") == .success(Principal(project: "default-project", keyID: "env")))
         #expect(a.authenticate(authorization: "Bearer  dev-key  ") == .success(Principal(project: "default-project", keyID: "env")))
         #expect(a.authenticate(authorization: nil) == .failure(.missingHeader))
-        #expect(a.authenticate(authorization: "bearer dev-key") == .failure(.missingHeader))
         #expect(a.authenticate(authorization: "Basic ZGV2LWtleQ==") == .failure(.missingHeader))
         #expect(a.authenticate(authorization: "Bearer ") == .failure(.invalidKey))
         #expect(a.authenticate(authorization: "Bearer dev-keyx") == .failure(.invalidKey))
+    }
+
+    /// Issue 18: the scheme is case-insensitive; the separator is one or more spaces; nothing
+    /// else about the header is loosened.
+    @Test(arguments: ["bearer dev-key", "BEARER dev-key", "bEaReR dev-key", "Bearer   dev-key", "bearer dev-key \t"])
+    func schemeInAnyCase(_ header: String) {
+        let a = Authenticator(.init(singleKey: "dev-key", defaultProject: "default-project"))
+        #expect(a.authenticate(authorization: header) == .success(Principal(project: "default-project", keyID: "env")))
+    }
+
+    @Test(arguments: [
+        ("Bearer", AuthFailure.missingHeader), ("bearer", .missingHeader), ("Bearerdev-key", .missingHeader),
+        ("Bearer\tdev-key", .missingHeader), ("Bearer-dev-key", .missingHeader), ("Beare dev-key", .missingHeader),
+        ("Bearers dev-key", .missingHeader), ("Token dev-key", .missingHeader), ("Basic ZGV2LWtleQ==", .missingHeader),
+        ("B\u{00E9}arer dev-key", .missingHeader), ("", .missingHeader),
+        ("bearer   ", .invalidKey), ("bearer DEV-KEY", .invalidKey), ("bearer dev key", .invalidKey),
+        ("bearer dev-key dev-key", .invalidKey),
+    ])
+    func malformedHeadersStayRefused(_ header: String, _ expected: AuthFailure) {
+        let a = Authenticator(.init(singleKey: "dev-key", defaultProject: "default-project"))
+        #expect(a.authenticate(authorization: header) == .failure(expected), "\(header)")
     }
 
     @Test func namedKeysRevokedExpiredBound() throws {

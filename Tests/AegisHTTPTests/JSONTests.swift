@@ -61,6 +61,21 @@ import Testing
         #expect(w.string == #"{"z":"a\"b\\c\n\u0001é✓","a":null,"list":[1,2.0,false],"t":"2023-11-14T22:13:20Z","u":"2023-11-14T22:13:20.123456Z"}"#)
     }
 
+    /// Issue 18: `<`, `>`, `&` never leave the writer raw, in strings, keys or raw fragments,
+    /// and the reader decodes them back to the same text.
+    @Test func markupIsEscaped() throws {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("<k>"); w.string("<script>a&b</script>")
+        w.key("input"); w.raw(#"{"x":"<\/script>&","n":[1,2]}"#)
+        w.key("plain"); w.raw("null")
+        w.endObject()
+        #expect(w.string == #"{"\u003ck\u003e":"\u003cscript\u003ea\u0026b\u003c/script\u003e","input":{"x":"\u003c\/script\u003e\u0026","n":[1,2]},"plain":null}"#)
+        let back = try JSONReader.parse(w.bytes)
+        #expect(back.objectValue?["<k>"]?.stringValue == "<script>a&b</script>")
+        #expect(back.objectValue?["input"]?.objectValue?["x"]?.stringValue == "</script>&")
+    }
+
     @Test func roundTripsThroughReader() throws {
         let text = #"{"b":1,"a":[1.0,-2,3.5e2,"x\u00e9\ud83d\ude00"],"n":null,"o":{"k":true}}"#
         let v = try JSONReader.parse(Array(text.utf8))

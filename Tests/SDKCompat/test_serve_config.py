@@ -113,3 +113,49 @@ def test_hnsw_traversal_setting():
         assert len(shared) >= 9, (answers["int8"], answers["float32"])
         assert all(s == exact[i] for i, s in shared), "scores must be exact in both modes"
         assert [s for _, s in answers["int8"]] == sorted((s for _, s in answers["int8"]), reverse=True)
+
+
+def test_connection_settings():
+    """Issue 18: AEGIS_REQUEST_HEAD_TIMEOUT_SECONDS / AEGIS_IDLE_TIMEOUT_SECONDS /
+    AEGIS_MAX_CONNECTIONS reach the server; bad values are refused, naming the variable."""
+    import socket
+    with tempfile.TemporaryDirectory() as d:
+        for name, value in [("AEGIS_MAX_CONNECTIONS", "0"), ("AEGIS_MAX_CONNECTIONS", "1000000000"),
+                            ("AEGIS_REQUEST_HEAD_TIMEOUT_SECONDS", "0"), ("AEGIS_IDLE_TIMEOUT_SECONDS", "soon")]:
+            r = subprocess.run([BIN, "serve", "--port", str(_free_port()), "--data-dir", os.path.join(d, "bad")],
+                               cwd=d, env=_env(AEGIS_EMBEDDER="hash", **{name: value}),
+                               capture_output=True, text=True, timeout=60)
+            assert r.returncode != 0, (name, value)
+            assert name in (r.stdout + r.stderr), (name, value, r.stdout + r.stderr)
+
+        port = _free_port()
+        log_path = os.path.join(d, "server.log")
+        log = open(log_path, "ab")
+        proc = subprocess.Popen([BIN, "serve", "--port", str(port), "--data-dir", os.path.join(d, "data")], cwd=d,
+                                env=_env(AEGIS_EMBEDDER="hash", LOG_LEVEL="info", AEGIS_MAX_CONNECTIONS="2",
+                                         AEGIS_REQUEST_HEAD_TIMEOUT_SECONDS="1"),
+                                stdout=log, stderr=log)
+        socks = []
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_ready(url, proc)
+            time.sleep(0.5)  # let the readiness probe's connection close
+            # Three silent connections against a cap of 2: the head timeout closes the accepted
+            # ones after ~1 s, then the third is accepted and closed in turn.
+            start = time.time()
+            for _ in range(3):
+                s = socket.create_connection(("127.0.0.1", port), timeout=10)
+                socks.append(s)
+            for s in socks:
+                assert s.recv(1) == b""  # closed by the server, no answer
+            assert time.time() - start < 8
+            with urllib.request.urlopen(url + "/health", timeout=10) as r:
+                assert r.status == 200
+        finally:
+            for s in socks:
+                s.close()
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0
+        text = open(log_path, encoding="utf-8", errors="replace").read()
+        assert text.count("connection limit reached") == 1, text
+        assert "AEGIS_MAX_CONNECTIONS=2" in text

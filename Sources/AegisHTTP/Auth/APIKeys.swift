@@ -2,7 +2,9 @@ import AegisCore
 
 /// One named API key as stored in the key file: only the SHA-256 of the secret is kept.
 public struct APIKeyRecord: Sendable, Equatable {
-    /// Public identifier shown by `keys list` (the first 8 hex characters of the secret's body).
+    /// Public identifier shown by `keys list`: 8 random hex characters, unrelated to the
+    /// secret. Keys created by earlier versions used the secret's first 8 hex characters;
+    /// those ids are kept as they are (docs/configuration.md, "Keys").
     public var id: String
     public var project: String
     /// When set, the key acts as this agent only (a body claiming another agent → 403).
@@ -99,12 +101,29 @@ public enum APIKeyFileFormat {
         }
     }
 
-    /// A fresh secret: `aegis_` + 40 random hex characters. Returns (key text, record id).
-    public static func generateSecret() -> (key: String, id: String) {
+    /// Marks every active key whose id is `id` as revoked at `now`; returns how many keys carry
+    /// that id (0: no such key). Ids are unique for keys created by `generateSecret`; an old
+    /// file could in theory hold two equal ids, and revoking both is the safe reading.
+    public static func revoke(id: String, in keys: inout [APIKeyRecord], at now: Timestamp) -> Int {
+        var matched = 0
+        for i in keys.indices where keys[i].id == id {
+            matched += 1
+            if keys[i].revokedAt == nil { keys[i].revokedAt = now }
+        }
+        return matched
+    }
+
+    /// A fresh secret, `aegis_` + 40 random hex characters, and its public id: 8 hex characters
+    /// drawn separately, so the id reveals nothing about the secret, and distinct from every id
+    /// in `existingIDs` (revoke works by id).
+    public static func generateSecret(existingIDs: Set<String> = []) -> (key: String, id: String) {
         var rng = SystemRandomNumberGenerator()
-        var bytes: [UInt8] = []
-        for _ in 0..<20 { bytes.append(UInt8.random(in: 0...255, using: &rng)) }
-        let hex = Hex.encode(bytes)
-        return ("aegis_" + hex, String(hex.prefix(8)))
+        func randomHex(_ byteCount: Int) -> String {
+            Hex.encode((0..<byteCount).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        }
+        let key = "aegis_" + randomHex(20)
+        var id = randomHex(4)
+        while existingIDs.contains(id) { id = randomHex(4) }
+        return (key, id)
     }
 }

@@ -49,8 +49,7 @@ public final class Authenticator: Sendable {
 
     /// Validates an `Authorization` header value.
     public func authenticate(authorization header: String?) -> Result<Principal, AuthFailure> {
-        guard let header, header.hasPrefix("Bearer ") else { return .failure(.missingHeader) }
-        let key = String(header.dropFirst(7)).trimmingASCIIWhitespace
+        guard let header, let key = Authenticator.bearerCredentials(header) else { return .failure(.missingHeader) }
         guard !key.isEmpty else { return .failure(.invalidKey) }
         let digest = SHA256.digest(Array(key.utf8))
         reloadIfChanged(force: false)
@@ -71,6 +70,19 @@ public final class Authenticator: Sendable {
         }
         if let found { return .success(found) }
         return .failure(failure)
+    }
+
+    /// The key in a `Bearer` header value, or nil for another scheme (docs/configuration.md,
+    /// "Keys"). The scheme matches in any ASCII case (`Bearer`, `bearer`, `BEARER`) and is
+    /// followed by one or more spaces; the key is the rest with surrounding ASCII whitespace
+    /// trimmed. A tab after the scheme, or no separator at all (`Bearer`, `Bearerkey`), is not
+    /// a Bearer header.
+    static func bearerCredentials(_ header: String) -> String? {
+        let scheme = Array("bearer".utf8)
+        let u = Array(header.utf8)
+        guard u.count > scheme.count, u[scheme.count] == UInt8(ascii: " ") else { return nil }
+        for i in 0..<scheme.count where u[i] | 0x20 != scheme[i] { return nil }
+        return String(decoding: u[(scheme.count + 1)...], as: UTF8.self).trimmingASCIIWhitespace
     }
 
     /// Re-reads the key file when its modification time changed.

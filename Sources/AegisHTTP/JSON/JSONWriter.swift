@@ -4,6 +4,10 @@ import AegisCore
 /// (`,` and `:` without spaces), UTF-8 with non-ASCII left unescaped, keys in the order the
 /// caller writes them, explicit `null`s, and Python-style floats (`1.0` stays `1.0`).
 ///
+/// `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026` in every string, including
+/// `raw` fragments, so no response body ever carries request bytes that a browser could
+/// read as markup (docs/api.md, "Wire format"). The decoded values are unchanged.
+///
 /// Usage: `var w = JSONWriter(); w.object { o in o["id"] = .string(x); o.field("score") { $0.double(s) } }`.
 /// Commas are inserted automatically.
 public struct JSONWriter: Sendable {
@@ -58,8 +62,22 @@ public struct JSONWriter: Sendable {
     }
     public mutating func optionalDouble(_ d: Double?) { if let d { double(d) } else { null() } }
 
-    /// Already-encoded JSON text (trusted, produced by this writer or the reader).
-    public mutating func raw(_ json: String) { separator(); bytes.append(contentsOf: json.utf8) }
+    /// Already-encoded, valid JSON text (produced by this writer or the engine's validator).
+    /// In valid JSON `<`, `>` and `&` occur only inside strings, so they are escaped here
+    /// byte for byte like the writer's own strings.
+    public mutating func raw(_ json: String) {
+        separator()
+        var json = json
+        json.withUTF8 { u in
+            var start = 0
+            for (i, b) in u.enumerated() where JSONWriter.isMarkup(b) {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[start..<i]))
+                appendUnicodeEscape(b)
+                start = i + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[start...]))
+        }
+    }
 
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` — 0 or 6 fraction digits (§1.2).
     public mutating func timestamp(_ t: Timestamp) {
@@ -130,9 +148,20 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
-    /// True for bytes that must be escaped inside a JSON string.
+    /// True for bytes that must be escaped inside a JSON string (control characters, quote,
+    /// backslash, DEL) or that this writer escapes so no body reads as markup (`<`, `>`, `&`).
     @inline(__always) private static func needsEscape(_ b: UInt8) -> Bool {
-        b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F
+        b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F || isMarkup(b)
+    }
+
+    @inline(__always) static func isMarkup(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "&")
+    }
+
+    /// `\u00XX` for one ASCII byte.
+    private mutating func appendUnicodeEscape(_ b: UInt8) {
+        bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                  JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 15)]])
     }
 
     private mutating func writeQuoted(_ s: String) {
@@ -154,9 +183,8 @@ public struct JSONWriter: Sendable {
             case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
             case 0x08: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "b"))
             case 0x0C: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "f"))
-            case 0..<0x20, 0x7F:
-                bytes.append(contentsOf: Array("\\u00".utf8))
-                bytes.append(JSONWriter.hex[Int(b >> 4)]); bytes.append(JSONWriter.hex[Int(b & 15)])
+            case 0..<0x20, 0x7F, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
+                appendUnicodeEscape(b)
             default: bytes.append(b)
             }
         }

@@ -69,7 +69,14 @@ public struct RouteResponse: Sendable {
 
     /// `{"detail": "<text>"}`.
     public static func detail(_ status: HTTPResponse.Status, _ text: String) -> RouteResponse {
-        json(status) { w in w.beginObject(); w.key("detail"); w.string(text); w.endObject() }
+        .jsonBytes(status, detailBytes(text))
+    }
+
+    /// The bytes of `{"detail": "<text>"}` (also written by `RequestHeadGuard`).
+    static func detailBytes(_ text: String) -> [UInt8] {
+        var w = JSONWriter(capacity: 64 + text.utf8.count)
+        w.beginObject(); w.key("detail"); w.string(text); w.endObject()
+        return w.bytes
     }
 
     /// FastAPI 422 body from validation issues.
@@ -101,4 +108,9 @@ public struct RouteResponse: Sendable {
     }
 
     public static let noContent = RouteResponse(status: .noContent, body: ResponseBody())
+}
+
+extension HTTPField.Name {
+    /// `X-Content-Type-Options` (every response carries `nosniff`; docs/api.md, "Wire format").
+    static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
 }

@@ -1,6 +1,7 @@
 import AegisCore
 import AegisEngine
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -51,11 +52,21 @@ public final class AegisHTTPServer: Sendable {
 
     /// The Hummingbird application. `onRunning` receives the bound port (useful with port 0).
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        // Connection limits (docs/configuration.md): idle keep-alive timeout, request-head
+        // guard (timeout and JSON answers to malformed heads; one per connection, after the HTTP
+        // decoder), and the connection cap.
+        let headTimeout = TimeAmount.seconds(Int64(configuration.requestHeadTimeoutSeconds))
+        let logger = self.logger
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestHeadGuard(timeout: headTimeout, logger: logger)],
+            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
+        return Application(
             responder: responder(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
-                                                    serverName: configuration.serverName),
+            server: .http1(configuration: http1),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: configuration.serverName,
+                availableConnectionsDelegate: ConnectionLimit(maxConnections: configuration.maxConnections, logger: logger)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             eventLoopGroupProvider: configuration.eventLoopThreads > 0
                 ? .shared(AegisHTTPServer.eventLoopGroup(threads: configuration.eventLoopThreads)) : .singleton,

@@ -44,6 +44,9 @@ public struct AegisResponder: HTTPResponder {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         out.headers[HTTPField.Name("X-Request-ID")!] = requestID
         out.headers[HTTPField.Name("X-Response-Time")!] = AegisResponder.formatSeconds(seconds)
+        // Bodies are JSON (or Prometheus text) whatever they echo; browsers must not sniff them
+        // as HTML (docs/api.md, "Wire format").
+        out.headers[.contentTypeOptions] = "nosniff"
         if let origin = request.headers[.origin], let allow = corsAllowOrigin(origin) {
             out.headers[.accessControlAllowOrigin] = allow
             out.headers[.accessControlAllowCredentials] = "true"

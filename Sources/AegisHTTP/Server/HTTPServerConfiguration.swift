@@ -15,8 +15,17 @@ public struct HTTPServerConfiguration: Sendable {
     /// NIO event-loop threads that accept, parse and write HTTP (handlers run on Swift's
     /// concurrency pool). 0 = one per core (NIO's shared group).
     public var eventLoopThreads: Int = 0
-    /// Close idle keep-alive connections after this many seconds.
+    /// Close idle keep-alive connections after this many seconds (also bounds a stalled
+    /// request body: the time since the last part read).
     public var idleTimeoutSeconds: Int = 75
+    /// Close a connection whose request head is not complete this many seconds after the
+    /// accept, or after the first byte of a kept-alive connection's next request.
+    public var requestHeadTimeoutSeconds: Int = 10
+    /// Open connections at which the server stops accepting (new ones wait in the listen
+    /// backlog). The executable lowers the default to half the open-file limit when that is
+    /// smaller (docs/configuration.md).
+    public var maxConnections: Int = HTTPServerConfiguration.defaultMaxConnections
+    public static let defaultMaxConnections = 4096
     /// Version reported by `/` and `/health`.
     public var version: String = "1.2.0"
     public var serverName: String = "aegis-memory"

@@ -41,12 +41,10 @@ struct LoopbackClient: Sendable {
         return try await send(method, path, headers: h, body: json.map { Array($0.utf8) })
     }
 
-    static func exchange(port: Int, _ method: String, _ path: String, _ headers: [(String, String)], _ body: [UInt8]?) throws -> Reply {
+    /// A blocking TCP socket connected to 127.0.0.1:`port` (the caller closes it).
+    static func connectSocket(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket failed") }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -54,7 +52,19 @@ struct LoopbackClient: Sendable {
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard rc == 0 else { throw ClientError(description: "connect failed: errno \(errno)") }
+        guard rc == 0 else {
+            let e = errno
+            close(fd)
+            throw ClientError(description: "connect failed: errno \(e)")
+        }
+        return fd
+    }
+
+    static func exchange(port: Int, _ method: String, _ path: String, _ headers: [(String, String)], _ body: [UInt8]?) throws -> Reply {
+        let fd = try connectSocket(port: port)
+        defer { close(fd) }
+        var tv = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         if let body { head += "Content-Length: \(body.count)\r\n" }
