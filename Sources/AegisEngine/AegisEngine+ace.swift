@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 extension AegisEngine {
     /// `POST /memories/ace/vote/{id}` (§5.1): vote row + counter in one atomic record; 404 for
@@ -68,17 +69,13 @@ extension AegisEngine {
 
             let results: [DeltaOperationResult] = try await writeLocks.withLock(project) {
                 let now = self.now()
-                var working: [String: Memory] = [:]
-                var order: [String] = []
+                var events: [StoreEvent] = []
                 var results: [DeltaOperationResult] = []
                 var failed: [Int] = []
-                func load(_ id: String) -> Memory? {
-                    if let m = working[id] { return m }
-                    guard let m = backend.read({ $0.memory(projectId: project, id: id) }) else { return nil }
-                    if let b = boundAgent, !AccessControl.canRead(m, reader: .agent(b)) { return nil }
-                    return m
+                func exists(_ id: String) -> Bool {
+                    guard let m = backend.read({ $0.memoryWithoutVector(projectId: project, id: id) }) else { return false }
+                    return boundAgent.map { AccessControl.canRead(m, reader: .agent($0)) } ?? true
                 }
-                func put(_ m: Memory) { if working[m.id] == nil { order.append(m.id) }; working[m.id] = m }
                 for (i, op) in ops.enumerated() {
                     switch op.type {
                     case "add":
@@ -92,7 +89,7 @@ extension AegisEngine {
                         if req.scope == nil, type == .reflection { req.scope = Scope.global.rawValue }
                         let (m, _) = makeMemory(project: project, req, hash: ContentHash.of(content), vector: vec, now: now,
                                                 expiresBase: now.truncatedToSeconds, memoryType: type)
-                        put(m)
+                        events.append(.memoryPut(m))
                         results.append(.init(operation: op.type, success: true, memoryId: m.id, error: nil))
                     case "update", "deprecate":
                         guard let id = op.memoryId, !id.isEmpty else {
@@ -100,21 +97,17 @@ extension AegisEngine {
                                                  error: "memory_id required for \(op.type) operation"))
                             failed.append(i); continue
                         }
-                        guard var m = load(id) else {
+                        guard exists(id) else {
                             results.append(.init(operation: op.type, success: false, memoryId: id, error: "Memory not found"))
                             failed.append(i); continue
                         }
                         if op.type == "update" {
-                            if let patch = op.metadataPatch { m.metadata.merge(patch) }
+                            events.append(.memoryUpdate(MemoryUpdate(projectId: project, id: id, updatedAt: now,
+                                                                     metadataPatch: op.metadataPatch)))
                         } else {
-                            m.isDeprecated = true
-                            m.deprecatedAt = now
-                            m.deprecatedBy = op.agentId
-                            m.supersededBy = op.supersededBy
-                            if let reason = op.deprecationReason { m.metadata["deprecation_reason"] = .string(reason) }
+                            events.append(.memoryDeprecate(MemoryDeprecation(projectId: project, id: id, at: now, deprecatedBy: op.agentId,
+                                                                             supersededBy: op.supersededBy, reason: op.deprecationReason)))
                         }
-                        m.updatedAt = now
-                        put(m)
                         results.append(.init(operation: op.type, success: true, memoryId: id, error: nil))
                     default:
                         results.append(.init(operation: op.type, success: false, memoryId: nil, error: "Unknown operation type"))
@@ -130,7 +123,7 @@ extension AegisEngine {
                     }
                     return results
                 }
-                try await commit(order.map { .putMemory(working[$0]!) })
+                try await commit(events)
                 return results
             }
             return DeltaResponse(results: results, totalTimeMs: elapsedMs(since: start))
@@ -162,7 +155,7 @@ extension AegisEngine {
                            namespace: request.namespace, memoryType: .reflection, content: request.content, embedding: vec,
                            metadata: metadata, scope: scope, createdAt: now, updatedAt: now,
                            sourceTrajectoryId: request.sourceTrajectoryId, errorPattern: request.errorPattern)
-            try await commit([.putMemory(m)])
+            try await commit([.memoryPut(m)])
             return ReflectionResponse(id: m.id, memoryType: "reflection", scope: scope.rawValue, effectivenessScore: 0.0)
         }
     }

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 /// The query engine: every behaviour of contract §4–§8 behind one Swift API. Each method
 /// takes the `project` (resolved by the caller's auth layer) and, where the caller
@@ -136,19 +137,21 @@ public final class AegisEngine: Sendable {
         return try await body()
     }
 
-    /// Commits `changes` as one atomic, durable batch.
-    func commit(_ changes: [EngineChange]) async throws {
-        guard !changes.isEmpty else { return }
+    /// Commits `events` as one atomic, durable record, `precondition` checked by the backend's
+    /// writer atomically with the append (docs/engine.md, "Writes"), then mirrors them into the
+    /// vector spaces.
+    func commit(_ events: [StoreEvent], precondition: EnginePrecondition? = nil) async throws {
+        guard !events.isEmpty else { return }
         if let ro = backend.readOnlyReason() { throw EngineError(.unavailable, "store is read-only: \(ro)") }
         do {
-            try await backend.commit(changes)
+            try await backend.commit(events, precondition: precondition)
         } catch let e as EngineError {
             throw e
         } catch let e as AegisError {
             throw EngineError(.unavailable, "write failed: \(e)")
         }
-        spaces.apply(changes, backend: backend)
-        state.withLock { $0.eventsSinceCheckpoint += changes.count }
+        spaces.apply(events, backend: backend)
+        state.withLock { $0.eventsSinceCheckpoint += events.count }
     }
 
     /// Embeds texts, mapping provider failures to `.unavailable` (503) and checking shape.
