@@ -3,7 +3,7 @@ import AegisCore
 @testable import AegisEngine
 
 /// One write path, one semantics: seeded random operation sequences (add, add_batch with
-/// duplicates, delta add/update/deprecate, votes, deletes, sessions, features, imports, TTL
+/// duplicates, reflections, delta add/update/deprecate, votes, deletes, sessions, features, imports, TTL
 /// expiry and sweeps, restarts) run through an engine on `InMemoryBackend` and one on the
 /// durable store; after every operation both answer alike and every table — memories with every
 /// field and their vectors, votes, sessions, features — is equal.
@@ -64,7 +64,17 @@ struct OperationSource {
     mutating func step(_ twin: EngineTwin) async throws -> String {
         twin.clock.advance(micros: Int64(1 + int(1_500_000)))
         switch int(100) {
-        case 0..<18:
+        case 0..<4:
+            let req = ReflectionRequest(content: pick(Self.contents), agentId: pick(["agent-a", "agent-b"]),
+                                        errorPattern: chance(50) ? "pattern \(int(3))" : nil, correctApproach: chance(50) ? "do it right" : nil)
+            let (m, d) = await twin.both { e, _ in try await e.reflection(project: P, req) }
+            compare("reflection", m, d) { a, b in
+                twin.ids[a.id] = b.id
+                return a.scope == b.scope ? nil : "scope \(a.scope) vs \(b.scope)"
+            }
+            if let v = m.value { known.append(v.id) }
+            return "reflection"
+        case 4..<18:
             let req = addRequest()
             let (m, d) = await twin.both { e, _ in try await e.add(project: P, req) }
             compare("add", m, d) { twin.record($0, $1) }
