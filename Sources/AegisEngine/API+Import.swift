@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 /// Migration import of the ACE tables (`vote_history`, `session_progress`, `feature_tracker`):
 /// rows keep their ids, timestamps and counters. Used by AegisExport's `EngineImporter`
@@ -32,14 +33,11 @@ extension AegisEngine {
                 }
                 try await commit(accepted.map { .vote($0) })
                 guard keepUpdatedAt else { return outcomes }
-                // Second record: the memories' updated_at as it was before the votes. The
-                // embedding is left out so the change is an updated_at-only memoryUpdate.
-                var restore: [EngineChange] = []
+                // Second record: the memories' updated_at as it was before the votes.
+                var restore: [StoreEvent] = []
                 for (id, t) in before.sorted(by: { $0.key < $1.key }) {
-                    guard var m = backend.read({ $0.memory(projectId: project, id: id) }), m.updatedAt != t else { continue }
-                    m.updatedAt = t
-                    m.embedding = []
-                    restore.append(.putMemory(m))
+                    guard let m = backend.read({ $0.memoryWithoutVector(projectId: project, id: id) }), m.updatedAt != t else { continue }
+                    restore.append(.memoryUpdate(MemoryUpdate(projectId: project, id: id, updatedAt: t)))
                 }
                 try await commit(restore)
                 return outcomes
@@ -66,17 +64,17 @@ extension AegisEngine {
         try await operation {
             try await writeLocks.withLock(project) {
                 var outcomes: [ImportOutcome] = []
-                var changes: [EngineChange] = []
+                var events: [StoreEvent] = []
                 var seen: [String: String] = [:]
                 for row in rows {
                     if let why = row.importProblem { outcomes.append(.failed(why)); continue }
                     if let e = backend.read({ row.existingId(in: $0, project: project) }) { outcomes.append(.skipped(existingId: e)); continue }
                     if let e = seen[row.importKey] { outcomes.append(.skipped(existingId: e)); continue }
                     seen[row.importKey] = row.id
-                    changes.append(row.change(project: project))
+                    events.append(row.event(project: project))
                     outcomes.append(.imported(id: row.id))
                 }
-                try await commit(changes)
+                try await commit(events)
                 return outcomes
             }
         }

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 extension AegisEngine {
     /// `POST /memories/ace/vote/{id}` (§5.1): vote row + counter in one atomic record; 404 for
@@ -67,74 +68,83 @@ extension AegisEngine {
             for (j, i) in addIdx.enumerated() { vectorOf[i] = vectors[j] }
 
             let results: [DeltaOperationResult] = try await writeLocks.withLock(project) {
-                let now = self.now()
-                var working: [String: Memory] = [:]
-                var order: [String] = []
-                var results: [DeltaOperationResult] = []
-                var failed: [Int] = []
-                func load(_ id: String) -> Memory? {
-                    if let m = working[id] { return m }
-                    guard let m = backend.read({ $0.memory(projectId: project, id: id) }) else { return nil }
-                    if let b = boundAgent, !AccessControl.canRead(m, reader: .agent(b)) { return nil }
-                    return m
-                }
-                func put(_ m: Memory) { if working[m.id] == nil { order.append(m.id) }; working[m.id] = m }
-                for (i, op) in ops.enumerated() {
-                    switch op.type {
-                    case "add":
-                        guard let content = op.content, !content.isEmpty, let vec = vectorOf[i] else {
-                            results.append(.init(operation: op.type, success: false, memoryId: nil, error: "Content required for add operation"))
-                            failed.append(i); continue
-                        }
-                        let type = MemoryType(rawValue: op.memoryType ?? "standard")
-                        var req = AddMemoryRequest(content: content, userId: op.userId, agentId: op.agentId, namespace: op.namespace,
-                                                   metadata: op.metadata, ttlSeconds: op.ttlSeconds, scope: op.scope)
-                        if req.scope == nil, type == .reflection { req.scope = Scope.global.rawValue }
-                        let (m, _) = makeMemory(project: project, req, hash: ContentHash.of(content), vector: vec, now: now,
-                                                expiresBase: now.truncatedToSeconds, memoryType: type)
-                        put(m)
-                        results.append(.init(operation: op.type, success: true, memoryId: m.id, error: nil))
-                    case "update", "deprecate":
-                        guard let id = op.memoryId, !id.isEmpty else {
-                            results.append(.init(operation: op.type, success: false, memoryId: nil,
-                                                 error: "memory_id required for \(op.type) operation"))
-                            failed.append(i); continue
-                        }
-                        guard var m = load(id) else {
-                            results.append(.init(operation: op.type, success: false, memoryId: id, error: "Memory not found"))
-                            failed.append(i); continue
-                        }
-                        if op.type == "update" {
-                            if let patch = op.metadataPatch { m.metadata.merge(patch) }
-                        } else {
-                            m.isDeprecated = true
-                            m.deprecatedAt = now
-                            m.deprecatedBy = op.agentId
-                            m.supersededBy = op.supersededBy
-                            if let reason = op.deprecationReason { m.metadata["deprecation_reason"] = .string(reason) }
-                        }
-                        m.updatedAt = now
-                        put(m)
-                        results.append(.init(operation: op.type, success: true, memoryId: id, error: nil))
-                    default:
-                        results.append(.init(operation: op.type, success: false, memoryId: nil, error: "Unknown operation type"))
-                        failed.append(i)
+                for attempt in 1...3 {
+                    let plan = planDelta(project: project, ops, vectors: vectorOf, boundAgent: boundAgent, now: self.now())
+                    do {
+                        try await commit(plan.events)
+                        return plan.results
+                    } catch let e as EngineError where e.code == .notFound && attempt < 3 {
+                        // A target was deleted after the check (deletes take no engine lock):
+                        // plan again; the operation then fails as "Memory not found".
+                        continue
                     }
                 }
-                if !failed.isEmpty {
-                    let first = failed[0]
-                    for i in results.indices where results[i].success {
-                        results[i].success = false
-                        results[i].error = "Not applied: operation \(first) failed (delta is atomic)"
-                        if ops[i].type == "add" { results[i].memoryId = nil }
-                    }
-                    return results
-                }
-                try await commit(order.map { .putMemory(working[$0]!) })
-                return results
+                throw EngineError.memoryNotFound
             }
             return DeltaResponse(results: results, totalTimeMs: elapsedMs(since: start))
         }
+    }
+
+    /// One pass of a delta over the current tables: the events to commit, and the result of
+    /// each operation. When one operation fails, every result is failed and there is nothing
+    /// to commit (the delta is atomic).
+    private func planDelta(project: String, _ ops: [DeltaOperation], vectors vectorOf: [Int: [Float]], boundAgent: String?,
+                           now: Timestamp) -> (events: [StoreEvent], results: [DeltaOperationResult]) {
+        var events: [StoreEvent] = []
+        var results: [DeltaOperationResult] = []
+        var failed: [Int] = []
+        func exists(_ id: String) -> Bool {
+            guard let m = backend.read({ $0.memoryWithoutVector(projectId: project, id: id) }) else { return false }
+            return boundAgent.map { AccessControl.canRead(m, reader: .agent($0)) } ?? true
+        }
+        for (i, op) in ops.enumerated() {
+            switch op.type {
+            case "add":
+                guard let content = op.content, !content.isEmpty, let vec = vectorOf[i] else {
+                    results.append(.init(operation: op.type, success: false, memoryId: nil, error: "Content required for add operation"))
+                    failed.append(i); continue
+                }
+                let type = MemoryType(rawValue: op.memoryType ?? "standard")
+                var req = AddMemoryRequest(content: content, userId: op.userId, agentId: op.agentId, namespace: op.namespace,
+                                           metadata: op.metadata, ttlSeconds: op.ttlSeconds, scope: op.scope)
+                if req.scope == nil, type == .reflection { req.scope = Scope.global.rawValue }
+                let (m, _) = makeMemory(project: project, req, hash: ContentHash.of(content), vector: vec, now: now,
+                                        expiresBase: now.truncatedToSeconds, memoryType: type)
+                events.append(.memoryPut(m))
+                results.append(.init(operation: op.type, success: true, memoryId: m.id, error: nil))
+            case "update", "deprecate":
+                guard let id = op.memoryId, !id.isEmpty else {
+                    results.append(.init(operation: op.type, success: false, memoryId: nil,
+                                         error: "memory_id required for \(op.type) operation"))
+                    failed.append(i); continue
+                }
+                guard exists(id) else {
+                    results.append(.init(operation: op.type, success: false, memoryId: id, error: "Memory not found"))
+                    failed.append(i); continue
+                }
+                if op.type == "update" {
+                    events.append(.memoryUpdate(MemoryUpdate(projectId: project, id: id, updatedAt: now,
+                                                             metadataPatch: op.metadataPatch)))
+                } else {
+                    events.append(.memoryDeprecate(MemoryDeprecation(projectId: project, id: id, at: now, deprecatedBy: op.agentId,
+                                                                     supersededBy: op.supersededBy, reason: op.deprecationReason)))
+                }
+                results.append(.init(operation: op.type, success: true, memoryId: id, error: nil))
+            default:
+                results.append(.init(operation: op.type, success: false, memoryId: nil, error: "Unknown operation type"))
+                failed.append(i)
+            }
+        }
+        if !failed.isEmpty {
+            let first = failed[0]
+            for i in results.indices where results[i].success {
+                results[i].success = false
+                results[i].error = "Not applied: operation \(first) failed (delta is atomic)"
+                if ops[i].type == "add" { results[i].memoryId = nil }
+            }
+            return ([], results)
+        }
+        return (events, results)
     }
 
     /// `POST /memories/ace/reflection` (§5.3): a `reflection` memory (scope default global),
@@ -162,7 +172,7 @@ extension AegisEngine {
                            namespace: request.namespace, memoryType: .reflection, content: request.content, embedding: vec,
                            metadata: metadata, scope: scope, createdAt: now, updatedAt: now,
                            sourceTrajectoryId: request.sourceTrajectoryId, errorPattern: request.errorPattern)
-            try await commit([.putMemory(m)])
+            try await commit([.memoryPut(m)])
             return ReflectionResponse(id: m.id, memoryType: "reflection", scope: scope.rawValue, effectivenessScore: 0.0)
         }
     }

@@ -1,10 +1,11 @@
 import AegisCore
+import AegisStorage
 
 extension AegisEngine {
     /// `POST /memories/add` (§4.1 with §14.4 fixed): dedup only against live memories (not
     /// expired, not deprecated) with the same namespace, user and owner (an omitted user or
-    /// agent matches only memories without one), checked before embedding and again under the
-    /// project's write lock, so concurrent identical adds store one memory.
+    /// agent matches only memories without one), checked before embedding and again by the
+    /// store's writer atomically with the append, so concurrent identical adds store one memory.
     public func add(project: String, _ request: AddMemoryRequest, boundAgent: String? = nil) async throws -> AddResult {
         try await operation {
             var req = request
@@ -14,20 +15,21 @@ extension AegisEngine {
             try checkBound(boundAgent, req.agentId, field: "agent_id")
             if req.agentId == nil, let b = boundAgent { req.agentId = b }
             let hash = ContentHash.of(req.content)
-            if let existing = findDuplicate(project: project, hash: hash, req) {
+            let key = DedupKey(req, hash: hash)
+            if let existing = findDuplicate(project: project, key) {
                 return AddResult(id: existing, dedupedFrom: existing, inferredScope: nil)
             }
             let vector = try await embed([req.content])[0]
-            // Identical contents serialise on their hash; different contents commit concurrently
-            // (and share fsyncs through the store's group commit).
-            return try await writeLocks.withLock(Self.dedupLockKey(project, hash)) {
-                if let existing = findDuplicate(project: project, hash: hash, req) {
+            // The store's writer checks again atomically with the append (`dedupPrecondition`);
+            // different contents commit concurrently and share fsyncs through group commit.
+            return try await retryingDedup {
+                if let existing = findDuplicate(project: project, key) {
                     return AddResult(id: existing, dedupedFrom: existing, inferredScope: nil)
                 }
                 let now = self.now()
                 let (memory, inferred) = makeMemory(project: project, req, hash: hash, vector: vector, now: now,
                                                     expiresBase: now.truncatedToSeconds)
-                try await commit([.putMemory(memory)])
+                try await commit([.memoryPut(memory)], precondition: Self.dedupPrecondition(project: project, keys: [key], now: now))
                 return AddResult(id: memory.id, dedupedFrom: nil, inferredScope: inferred?.rawValue)
             }
         }
@@ -59,18 +61,18 @@ extension AegisEngine {
                 let key = DedupKey(item, hash: hashes[i])
                 if firstIndexOfKey[key] != nil { continue }
                 firstIndexOfKey[key] = i
-                if findDuplicate(project: project, hash: hashes[i], item) != nil { continue }
+                if findDuplicate(project: project, key) != nil { continue }
                 if embedIndex[item.content] == nil { embedIndex[item.content] = toEmbed.count; toEmbed.append(item.content) }
             }
             let vectors = try await embed(toEmbed)
-            let results: [AddResult] = try await writeLocks.withLocks(hashes.map { Self.dedupLockKey(project, $0) }) {
+            let results: [AddResult] = try await retryingDedup {
                 let now = self.now()
                 var results: [AddResult] = []
-                var changes: [EngineChange] = []
+                var events: [StoreEvent] = []
                 var created: [DedupKey: String] = [:]
                 for (i, item) in items.enumerated() {
                     let key = DedupKey(item, hash: hashes[i])
-                    if let existing = findDuplicate(project: project, hash: hashes[i], item) ?? created[key] {
+                    if let existing = created[key] ?? findDuplicate(project: project, key) {
                         results.append(AddResult(id: existing, dedupedFrom: existing, inferredScope: nil))
                         continue
                     }
@@ -78,10 +80,10 @@ extension AegisEngine {
                     if let e = embedIndex[item.content] { vector = vectors[e] } else { vector = try await embed([item.content])[0] }
                     let (m, inferred) = makeMemory(project: project, item, hash: hashes[i], vector: vector, now: now, expiresBase: now)
                     created[key] = m.id
-                    changes.append(.putMemory(m))
+                    events.append(.memoryPut(m))
                     results.append(AddResult(id: m.id, dedupedFrom: nil, inferredScope: inferred?.rawValue))
                 }
-                try await commit(changes)
+                try await commit(events, precondition: Self.dedupPrecondition(project: project, keys: Array(created.keys), now: now))
                 return results
             }
             return AddBatchResponse(results: results, embeddingsCached: items.count - toEmbed.count,
@@ -96,30 +98,6 @@ extension AegisEngine {
         v.string(r.namespace, path + [.key("namespace")], max: 64)
         v.int(r.ttlSeconds, path + [.key("ttl_seconds")], min: 1, max: Validator.maxTTL)
         v.scope(r.scope, path + [.key("scope")])
-    }
-
-    static func dedupLockKey(_ project: String, _ hash: String) -> String { "dedup\u{0}" + project + "\u{0}" + hash }
-
-    struct DedupKey: Hashable {
-        var hash: String, namespace: String, userId: String?, agentId: String?
-        init(_ r: AddMemoryRequest, hash: String) {
-            self.hash = hash; namespace = r.namespace; userId = r.userId; agentId = r.agentId
-        }
-    }
-
-    /// The live memory this add duplicates, if any (§8.1 with §14.4 fixed).
-    func findDuplicate(project: String, hash: String, _ r: AddMemoryRequest) -> String? {
-        let now = self.now()
-        return backend.read { view -> String? in
-            var best: Memory?
-            for id in view.memoryIds(projectId: project, contentHash: hash) {
-                guard let m = view.memory(projectId: project, id: id) else { continue }
-                guard m.namespace == r.namespace, m.userId == r.userId, m.agentId == r.agentId,
-                      !m.isDeprecated, !m.isExpired(at: now) else { continue }
-                if best == nil || (m.createdAt, m.id) < (best!.createdAt, best!.id) { best = m }
-            }
-            return best?.id
-        }
     }
 
     /// Builds a new memory; returns the inferred scope when the request had none.

@@ -25,11 +25,11 @@ extension AegisEngine {
                 // then the chunk is retried one memory at a time.
                 let still = backend.read { view in chunk.filter { view.memory(projectId: project, id: $0)?.isExpired(at: now) ?? false } }
                 do {
-                    try await commit(still.map { .deleteMemory(projectId: project, id: $0) })
+                    try await commit(still.map { .memoryDelete(projectId: project, id: $0) })
                     removed += still.count
                 } catch let e as EngineError where e.code == .notFound {
                     for id in still {
-                        do { try await commit([.deleteMemory(projectId: project, id: id)]); removed += 1 }
+                        do { try await commit([.memoryDelete(projectId: project, id: id)]); removed += 1 }
                         catch let e as EngineError where e.code == .notFound { continue }
                     }
                 }

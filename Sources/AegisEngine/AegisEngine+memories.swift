@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 extension AegisEngine {
     /// `GET /memories/{id}` (§4.6): project-scoped; an id of another project is "Memory not
@@ -28,7 +29,7 @@ extension AegisEngine {
                 throw EngineError.memoryNotFound
             }
             do {
-                try await commit([.deleteMemory(projectId: project, id: id)])
+                try await commit([.memoryDelete(projectId: project, id: id)])
             } catch let e as EngineError where e.code == .notFound {
                 throw EngineError.memoryNotFound   // deleted concurrently
             }
@@ -107,27 +108,26 @@ extension AegisEngine {
             }
             let vectors = try await embed(toEmbed.map { records[$0].content })
             for (j, i) in toEmbed.enumerated() { prepared[i]!.embedding = vectors[j] }
-            let hashes = prepared.values.map(\.contentHash)
-            return try await writeLocks.withLocks(hashes.map { Self.dedupLockKey(project, $0) }) {
-                var changes: [EngineChange] = []
-                var seenKeys: [String: String] = [:]
+            // With `skipDuplicates`, the store's writer re-checks dedup atomically with the append.
+            return try await retryingDedup {
+                var out = outcomes
+                var events: [StoreEvent] = []
+                var keys: [DedupKey: String] = [:]
                 for i in records.indices {
                     guard let m = prepared[i] else { continue }
-                    let key = [m.contentHash, m.namespace, m.userId ?? "\u{0}", m.agentId ?? "\u{0}"].joined(separator: "\u{1}")
-                    let existingById = backend.read { $0.memory(projectId: project, id: m.id) }
-                    if let e = existingById { outcomes[i] = .skipped(existingId: e.id); continue }
-                    if skipDuplicates {
-                        let req = AddMemoryRequest(content: m.content, userId: m.userId, agentId: m.agentId, namespace: m.namespace)
-                        if let dup = findDuplicate(project: project, hash: m.contentHash, req) ?? seenKeys[key] {
-                            outcomes[i] = .skipped(existingId: dup); continue
-                        }
+                    let key = DedupKey(m)
+                    if let e = backend.read({ $0.memoryWithoutVector(projectId: project, id: m.id) }) {
+                        out[i] = .skipped(existingId: e.id); continue
                     }
-                    seenKeys[key] = m.id
-                    changes.append(.putMemory(normalizedImport(m)))
-                    outcomes[i] = .imported(id: m.id)
+                    if skipDuplicates, let dup = keys[key] ?? findDuplicate(project: project, key) {
+                        out[i] = .skipped(existingId: dup); continue
+                    }
+                    keys[key] = m.id
+                    events.append(.memoryPut(normalizedImport(m)))
+                    out[i] = .imported(id: m.id)
                 }
-                try await commit(changes)
-                return outcomes
+                try await commit(events, precondition: skipDuplicates ? Self.dedupPrecondition(project: project, keys: Array(keys.keys), now: now) : nil)
+                return out
             }
         }
     }

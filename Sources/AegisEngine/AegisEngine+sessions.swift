@@ -19,7 +19,7 @@ extension AegisEngine {
                 let s = SessionProgress(id: Identifier.randomHex(), projectId: project, sessionId: request.sessionId,
                                         agentId: request.agentId ?? boundAgent, userId: request.userId,
                                         namespace: request.namespace, createdAt: now, updatedAt: now)
-                try await commit([.putSession(s)])
+                try await commit([.sessionCreate(s)])
                 return SessionRules.out(s)
             }
         }
@@ -49,7 +49,7 @@ extension AegisEngine {
             return try await writeLocks.withLock(project) {
                 guard var s = backend.read({ $0.session(projectId: project, sessionId: sessionId) }) else { throw EngineError.sessionNotFound }
                 SessionRules.apply(request, to: &s, now: now())
-                try await commit([.putSession(s)])
+                try await commit([.sessionPatch(SessionRules.patch(to: s))])
                 return SessionRules.out(s)
             }
         }
@@ -74,7 +74,7 @@ extension AegisEngine {
                                       namespace: request.namespace, featureId: request.featureId, category: request.category,
                                       description: request.description, testSteps: request.testSteps ?? [],
                                       createdAt: now, updatedAt: now)
-                try await commit([.putFeature(f)])
+                try await commit([.featureCreate(f)])
                 return FeatureRules.out(f)
             }
         }
@@ -105,7 +105,7 @@ extension AegisEngine {
                     throw EngineError.featureNotFound
                 }
                 FeatureRules.apply(request, to: &f, now: now())
-                try await commit([.putFeature(f)])
+                try await commit([.featurePatch(FeatureRules.patch(to: f))])
                 return FeatureRules.out(f)
             }
         }

@@ -161,21 +161,23 @@ public final class AegisEngine: Sendable {
         return try await body()
     }
 
-    /// Commits `changes` as one atomic, durable batch.
-    func commit(_ changes: [EngineChange]) async throws {
-        guard !changes.isEmpty else { return }
+    /// Commits `events` as one atomic, durable record, `precondition` checked by the backend's
+    /// writer atomically with the append (docs/engine.md, "Writes"), then mirrors them into the
+    /// vector spaces.
+    func commit(_ events: [StoreEvent], precondition: EnginePrecondition? = nil) async throws {
+        guard !events.isEmpty else { return }
         if let ro = backend.readOnlyReason() { throw EngineError(.unavailable, "store is read-only: \(ro)") }
         await mirrors.enter()
         defer { mirrors.leave() }
         do {
-            try await backend.commit(changes)
+            try await backend.commit(events, precondition: precondition)
         } catch let e as EngineError {
             throw e
         } catch let e as AegisError {
             throw EngineError(.unavailable, "write failed: \(e)")
         }
-        spaces.apply(changes, backend: backend)
-        state.withLock { $0.eventsSinceCheckpoint += changes.count }
+        spaces.apply(events, backend: backend)
+        state.withLock { $0.eventsSinceCheckpoint += events.count }
     }
 
     /// Embeds texts, mapping provider failures to `.unavailable` (503) and checking shape.

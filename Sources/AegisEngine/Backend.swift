@@ -1,19 +1,11 @@
 import AegisCore
+import AegisStorage
 
-/// One durable change. A `commit` of several changes is one atomic batch record.
-public enum EngineChange: Sendable {
-    /// Insert or replace a memory row (full record).
-    case putMemory(Memory)
-    /// Hard delete a memory and its votes.
-    case deleteMemory(projectId: String, id: String)
-    /// Append a vote row and increment the memory's counter, setting `updated_at` to the
-    /// vote's `created_at` (applied atomically by the backend, so concurrent votes are exact).
-    case vote(Vote)
-    /// Insert or replace a session row (unique per project + session_id).
-    case putSession(SessionProgress)
-    /// Insert or replace a feature row (unique per project + namespace + feature_id).
-    case putFeature(FeatureRecord)
-}
+/// A commit's check-then-write condition (`StorePrecondition` seen through the engine's
+/// `TableView`), run by the backend's single writer right before the commit is logged: the
+/// tables hold every earlier write group, `pending` the events of the commits ahead of this one
+/// in its own group (logged and applied before it). A throw rejects the commit with that error.
+public typealias EnginePrecondition = @Sendable (any TableView, _ pending: [StoreEvent]) throws -> Void
 
 /// A consistent read view of the tables (what the storage engine's `StoreView` offers).
 public protocol TableView {
@@ -47,12 +39,17 @@ extension TableView {
     public func memoryWithoutVector(projectId: String, id: String) -> Memory? { memory(projectId: projectId, id: id) }
 }
 
-/// What the engine needs from durable storage. `AegisStorage.Store` is adapted to it; an
-/// in-process, non-durable implementation exists for tests of pure engine behaviour and for
-/// tools that need no persistence (`AegisEngine.inMemory`).
+/// What the engine needs from durable storage. `AegisStorage.Store` is adapted to it
+/// (`StoreBackend`); `InMemoryBackend` wraps AegisStorage's non-durable `InMemoryStore` for
+/// tests of pure engine behaviour and tools that need no persistence (`AegisEngine.inMemory`).
+/// The engine writes typed `StoreEvent`s; both backends read through `StoreTableView`.
 public protocol EngineBackend: Sendable {
-    /// Appends the changes as one atomic batch and returns once durable and visible to `read`.
-    func commit(_ changes: [EngineChange]) async throws
+    /// Checks `precondition` and validates `events` in the backend's single writer, appends
+    /// them as one atomic record and returns once durable and visible to `read`. Both backends
+    /// validate and apply with AegisStorage's `StoreState` (docs/format-storage.md §3): a
+    /// missing target is `.notFound`, a duplicate key `.conflict`; a precondition's own error
+    /// is rethrown as it is. Nothing is written when it throws.
+    func commit(_ events: [StoreEvent], precondition: EnginePrecondition?) async throws
     /// Runs `body` on a consistent view of the current tables.
     func read<T>(_ body: (any TableView) throws -> T) rethrows -> T
     /// Embedding model name and dimension recorded in the store (nil for a new store).

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 /// One length-checked text column of an imported ACE row: its column name, its value (nil =
 /// NULL, not checked) and its bounds in code points (`Validator.string`).
@@ -27,8 +28,8 @@ protocol ImportedACERow: Sendable {
     func checkOther(_ v: inout Validator)
     /// Id of the stored row holding `importKey` in `project`, if any.
     func existingId(in tables: any TableView, project: String) -> String?
-    /// The change that stores this row in `project`.
-    func change(project: String) -> EngineChange
+    /// The event that stores this row in `project`.
+    func event(project: String) -> StoreEvent
 }
 
 extension ImportedACERow {
@@ -58,10 +59,10 @@ extension SessionProgress: ImportedACERow {
     func existingId(in tables: any TableView, project: String) -> String? {
         tables.session(projectId: project, sessionId: sessionId)?.id
     }
-    func change(project: String) -> EngineChange {
+    func event(project: String) -> StoreEvent {
         var row = self
         row.projectId = project
-        return .putSession(row)
+        return .sessionCreate(row)
     }
 }
 
@@ -78,9 +79,9 @@ extension FeatureRecord: ImportedACERow {
     func existingId(in tables: any TableView, project: String) -> String? {
         tables.feature(projectId: project, namespace: namespace, featureId: featureId)?.id
     }
-    func change(project: String) -> EngineChange {
+    func event(project: String) -> StoreEvent {
         var row = self
         row.projectId = project
-        return .putFeature(row)
+        return .featureCreate(row)
     }
 }

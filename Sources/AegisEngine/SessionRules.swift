@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import AegisCore
+import AegisStorage
 
 /// Session progress rules (§5.7, §5.8 with §14.19 fixed). Pure functions over the record.
 public enum SessionRules {
@@ -31,6 +32,16 @@ public enum SessionRules {
         if let total = p.totalItems { s.totalItems = Int64(total) }
         s.completedCount = Int64(s.completedItems.count)
         s.updatedAt = now
+    }
+
+    /// The store event that takes the stored session to `s` (the result of `apply`): every
+    /// field a PATCH may change. The store's completed-items union then keeps `s.completedItems`
+    /// as it is (it extends the stored list), and the row stays under the project's write lock
+    /// from read to commit.
+    public static func patch(to s: SessionProgress) -> SessionPatch {
+        SessionPatch(projectId: s.projectId, sessionId: s.sessionId, updatedAt: s.updatedAt, completedItems: s.completedItems,
+                     inProgressItem: .some(s.inProgressItem), nextItems: s.nextItems, blockedItems: s.blockedItems,
+                     summary: .some(s.summary), lastAction: .some(s.lastAction), status: s.status, totalItems: s.totalItems)
     }
 
     /// `total_items` as reported: never below the completed count, so progress ≤ 100 %.
@@ -98,6 +109,15 @@ public enum FeatureRules {
             f.completedAt = nil
         }
         f.updatedAt = now
+    }
+
+    /// The store event that takes the stored feature to `f` (the result of `apply`): every
+    /// field a PATCH may change.
+    public static func patch(to f: FeatureRecord) -> FeaturePatch {
+        FeaturePatch(projectId: f.projectId, namespace: f.namespace, featureId: f.featureId, updatedAt: f.updatedAt,
+                     status: f.status, passes: f.passes, implementedBy: .some(f.implementedBy), verifiedBy: .some(f.verifiedBy),
+                     implementationNotes: .some(f.implementationNotes), failureReason: .some(f.failureReason),
+                     completedAt: .some(f.completedAt))
     }
 
     public static func out(_ f: FeatureRecord) -> FeatureOut {

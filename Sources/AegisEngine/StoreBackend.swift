@@ -1,9 +1,8 @@
 import AegisCore
 import AegisStorage
 
-/// `EngineBackend` on the durable `AegisStorage.Store`. Engine changes (full records) are
-/// translated into the store's typed events by comparing with the stored row; the engine
-/// serialises writes per project, so the comparison cannot race with another writer.
+/// `EngineBackend` on the durable `AegisStorage.Store`: the engine's typed events and
+/// preconditions go to `Store.commit` as they are (docs/engine.md, "Writes").
 public final class StoreBackend: EngineBackend, @unchecked Sendable {
     public let store: Store
     private let reembedded: Set<String>
@@ -17,68 +16,19 @@ public final class StoreBackend: EngineBackend, @unchecked Sendable {
         reembedded = ids
     }
 
-    struct View: TableView {
-        let v: StoreView
-        func memory(projectId: String, id: String) -> Memory? { v.memory(project: projectId, id: id) }
-        func memoryWithoutVector(projectId: String, id: String) -> Memory? {
-            guard let r = v.memoryRow(project: projectId, id: id) else { return nil }
-            return Memory(id: r.id, projectId: r.projectId, userId: r.userId, agentId: r.agentId, namespace: r.namespace,
-                          memoryType: r.memoryType, content: r.content, contentHash: "", embedding: [],
-                          metadata: r.metadata, scope: r.scope, sharedWithAgents: r.sharedWithAgents,
-                          derivedFromAgents: r.derivedFromAgents, coordinationMetadata: r.coordinationMetadata,
-                          createdAt: r.createdAt, updatedAt: r.updatedAt, expiresAt: r.expiresAt,
-                          bulletHelpful: r.bulletHelpful, bulletHarmful: r.bulletHarmful, isDeprecated: r.isDeprecated,
-                          deprecatedAt: r.deprecatedAt, deprecatedBy: r.deprecatedBy, supersededBy: r.supersededBy,
-                          sourceTrajectoryId: r.sourceTrajectoryId, errorPattern: r.errorPattern)
-        }
-        func memoryIds(projectId: String, contentHash: String) -> [String] {
-            v.memories(project: projectId, contentHash: contentHash).map(\.id)
-        }
-        func forEachMemory(projectId: String, _ body: (Memory) throws -> Bool) rethrows {
-            try v.forEachMemory(project: projectId) { row in try body(row.memory(embedding: [])) }
-        }
-        func forEachMemoryWithEmbedding(projectId: String, _ body: (Memory) throws -> Bool) rethrows {
-            try v.forEachMemory(project: projectId) { row in try body(row.memory(embedding: v.embedding(of: row))) }
-        }
-        func vectorRow(projectId: String, id: String) -> UnsafePointer<Float>? {
-            guard let row = v.memoryRow(project: projectId, id: id) else { return nil }
-            return v.stableVectorRow(of: row)
-        }
-        func memoryCount(projectId: String) -> Int { v.memoryCount(project: projectId) }
-        func session(projectId: String, sessionId: String) -> SessionProgress? { v.session(project: projectId, sessionId: sessionId) }
-        func forEachSession(projectId: String, _ body: (SessionProgress) throws -> Bool) rethrows {
-            for s in v.sessions(project: projectId) { if try !body(s) { return } }
-        }
-        func feature(projectId: String, namespace: String, featureId: String) -> FeatureRecord? {
-            v.feature(project: projectId, namespace: namespace, featureId: featureId)
-        }
-        func forEachFeature(projectId: String, _ body: (FeatureRecord) throws -> Bool) rethrows {
-            for f in v.features(project: projectId) { if try !body(f) { return } }
-        }
-        func forEachVote(projectId: String, _ body: (Vote) throws -> Bool) rethrows {
-            var stop = false
-            try v.forEachVote(project: projectId) { vote in
-                if stop { return }
-                if try !body(vote) { stop = true }
-            }
-        }
-        func projectIds() -> [String] { v.projectIds }
-    }
-
     public func read<T>(_ body: (any TableView) throws -> T) rethrows -> T {
-        try store.read { try body(View(v: $0)) }
+        try store.read { try body(StoreTableView(v: $0)) }
     }
 
-    public func commit(_ changes: [EngineChange]) async throws {
-        let events = store.read { view in changes.flatMap { translate($0, view) } }
-        guard !events.isEmpty else { return }
+    public func commit(_ events: [StoreEvent], precondition: EnginePrecondition?) async throws {
         do {
-            try await store.commit(events)
+            try await store.commit(events, precondition: StoreTableView.storePrecondition(precondition))
         } catch let e as AegisError {
             throw Self.map(e)
         }
     }
 
+    /// The engine's reading of a store error (both backends).
     static func map(_ e: AegisError) -> EngineError {
         switch e.code {
         case .notFound: return EngineError(.notFound, e.message)
@@ -86,48 +36,6 @@ public final class StoreBackend: EngineBackend, @unchecked Sendable {
         case .diskFull: return EngineError(.storageFull, "disk full: \(e.message)")
         case .invalidArgument, .mismatch: return EngineError(.internalError, "store rejected the change: \(e)")
         default: return EngineError(.unavailable, "store unavailable: \(e)")
-        }
-    }
-
-    /// The store events for one engine change.
-    func translate(_ c: EngineChange, _ view: StoreView) -> [StoreEvent] {
-        switch c {
-        case .putMemory(let m):
-            guard let old = view.memoryRow(project: m.projectId, id: m.id) else { return [.memoryPut(m)] }
-            var events: [StoreEvent] = []
-            let deprecationChanged = m.isDeprecated && (!old.isDeprecated || old.deprecatedAt != m.deprecatedAt
-                || old.deprecatedBy != m.deprecatedBy || old.supersededBy != m.supersededBy)
-            if deprecationChanged {
-                events.append(.memoryDeprecate(MemoryDeprecation(projectId: m.projectId, id: m.id, at: m.deprecatedAt ?? m.updatedAt,
-                                                                 deprecatedBy: m.deprecatedBy, supersededBy: m.supersededBy)))
-            }
-            let embeddingChanged = !m.embedding.isEmpty && view.embedding(of: old) != m.embedding
-            if old.metadata != m.metadata || embeddingChanged || old.expiresAt != m.expiresAt || old.updatedAt != m.updatedAt {
-                events.append(.memoryUpdate(MemoryUpdate(projectId: m.projectId, id: m.id, updatedAt: m.updatedAt,
-                                                         metadata: old.metadata != m.metadata ? m.metadata : nil,
-                                                         embedding: embeddingChanged ? m.embedding : nil,
-                                                         expiresAt: old.expiresAt != m.expiresAt ? .some(m.expiresAt) : nil)))
-            }
-            return events
-        case .deleteMemory(let p, let id):
-            return [.memoryDelete(projectId: p, id: id)]
-        case .vote(let v):
-            return [.vote(v)]
-        case .putSession(let s):
-            guard view.session(project: s.projectId, sessionId: s.sessionId) != nil else { return [.sessionCreate(s)] }
-            return [.sessionPatch(SessionPatch(projectId: s.projectId, sessionId: s.sessionId, updatedAt: s.updatedAt,
-                                               completedItems: s.completedItems, inProgressItem: .some(s.inProgressItem),
-                                               nextItems: s.nextItems, blockedItems: s.blockedItems, summary: .some(s.summary),
-                                               lastAction: .some(s.lastAction), status: s.status, totalItems: s.totalItems))]
-        case .putFeature(let f):
-            guard view.feature(project: f.projectId, namespace: f.namespace, featureId: f.featureId) != nil else {
-                return [.featureCreate(f)]
-            }
-            return [.featurePatch(FeaturePatch(projectId: f.projectId, namespace: f.namespace, featureId: f.featureId,
-                                               updatedAt: f.updatedAt, status: f.status, passes: f.passes,
-                                               implementedBy: .some(f.implementedBy), verifiedBy: .some(f.verifiedBy),
-                                               implementationNotes: .some(f.implementationNotes),
-                                               failureReason: .some(f.failureReason), completedAt: .some(f.completedAt)))]
         }
     }
 

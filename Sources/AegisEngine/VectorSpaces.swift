@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 /// All projects' vector spaces. One space (and one HNSW graph) per project: isolation holds
 /// by construction — a search physically cannot reach another tenant's vectors — and each
@@ -60,24 +61,28 @@ final class VectorSpaces: Sendable {
     /// are flushed before any other kind of change. Pending inserts are grouped per space:
     /// a group of `hnswBulkInsertThreshold` or more (an import chunk, a big `add_batch`)
     /// goes to the graph's parallel bulk insert in one call, smaller ones stay single inserts.
-    func apply(_ changes: [EngineChange], backend: any EngineBackend) {
+    func apply(_ events: [StoreEvent], backend: any EngineBackend) {
         applying.withLock { _ in
             var pending = PendingInserts()
             lock.withWriteLock {
-                for c in changes {
-                    if case .putMemory(let m) = c, let deferred = deferredInsert(m, backend: backend) {
+                for e in events {
+                    if case .memoryPut(let m) = e, let deferred = deferredInsert(m, backend: backend) {
                         if let d = deferred.slot { pending.add(deferred.space, slot: d, row: deferred.row) }
                         continue
                     }
                     pending.flush()
-                    switch c {
-                    case .putMemory(let m):
+                    switch e {
+                    case .memoryPut(let m):
                         refresh(project: m.projectId, id: m.id, backend: backend)
-                    case .deleteMemory(let p, let id):
+                    case .memoryUpdate(let u):
+                        refresh(project: u.projectId, id: u.id, backend: backend)
+                    case .memoryDeprecate(let d):
+                        refresh(project: d.projectId, id: d.id, backend: backend)
+                    case .memoryDelete(let p, let id):
                         storage.value[p]?.remove(id: id)
                     case .vote(let v):
                         refresh(project: v.projectId, id: v.memoryId, backend: backend)
-                    case .putSession, .putFeature:
+                    case .config, .sessionCreate, .sessionPatch, .featureCreate, .featurePatch:
                         continue
                     }
                 }

@@ -5,7 +5,7 @@ import AegisLog
 struct WriteQueue {
     struct Pending {
         var events: [StoreEvent]
-        var precondition: (@Sendable (StoreView) throws -> Void)?
+        var precondition: StorePrecondition?
         var continuation: CheckedContinuation<UInt64, any Error>
     }
     var items: [Pending] = []
@@ -15,18 +15,25 @@ struct WriteQueue {
     var idleWaiters: [CheckedContinuation<Void, Never>] = []
 }
 
+/// A commit's check-then-write condition, run by the single writer right before the commit is
+/// logged. `StoreView` holds every earlier write group applied; `pending` holds the events of the
+/// commits ahead of this one in its own group (validated, logged in the same append and applied
+/// before it), so a check such as dedup must look at both. A throw rejects the commit with that
+/// error (rethrown as it is); nothing is written.
+public typealias StorePrecondition = @Sendable (StoreView, _ pending: [StoreEvent]) throws -> Void
+
 extension Store {
     /// Validates `events` against the state, appends them to the log as one record (a batch
     /// record when more than one: all-or-nothing), waits until durable per the fsync policy,
     /// applies them and returns the record's LSN. Concurrent commits share one fsync.
     ///
-    /// `precondition`, when given, runs against the state right before the commit is logged,
-    /// with every earlier commit applied (use it for check-then-write such as dedup); a throw
+    /// `precondition`, when given, runs in the writer right before the commit is logged
+    /// (`StorePrecondition`: check-then-write such as dedup, atomic with the append); a throw
     /// rejects the commit with that error. Throws `AegisError`: `notFound`, `conflict`,
     /// `invalidArgument`, `mismatch` (nothing written); `diskFull` (nothing written, retry later);
     /// `unavailable` (closed or failed: the log turned read-only); `readOnly`.
     @discardableResult
-    public func commit(_ events: [StoreEvent], precondition: (@Sendable (StoreView) throws -> Void)? = nil) async throws -> UInt64 {
+    public func commit(_ events: [StoreEvent], precondition: StorePrecondition? = nil) async throws -> UInt64 {
         guard !isReadOnly, wal != nil else { throw AegisError(.readOnly, "store \(directory) is open read-only") }
         return try await withCheckedThrowingContinuation { (c: CheckedContinuation<UInt64, any Error>) in
             let start: Bool = queue.withLock { q in
@@ -59,10 +66,9 @@ extension Store {
                     for c in w { c.resume() }
                     return nil
                 }
-                // A commit with a precondition must see every earlier commit applied: it only
-                // ever starts a group.
-                var n = 1
-                while n < q.items.count, n < maxGroup, q.items[n].precondition == nil { n += 1 }
+                // Commits with preconditions group too: each sees the events of those ahead of
+                // it in the group (`StorePrecondition`).
+                let n = min(q.items.count, maxGroup)
                 let g = Array(q.items.prefix(n))
                 q.items.removeFirst(n)
                 return g
@@ -77,16 +83,18 @@ extension Store {
         var records: [(type: UInt8, payload: [UInt8])] = []
         lock.withReadLock {
             var overlay = PendingOverlay()
-            let view = StoreView(state: state)
-            for p in group {
+            var pending: [StoreEvent] = []
+            // Only a precondition reads `pending`: collect it up to the last one.
+            let last = group.lastIndex { $0.precondition != nil } ?? 0
+            for (i, p) in group.enumerated() {
                 do {
-                    if let pre = p.precondition { try pre(view) }
-                    try state.validate(p.events, overlay: &overlay)
-                    let r = EventCodec.encodeRecord(p.events)
-                    records.append(r)
+                    try state.admit(p.events, precondition: p.precondition, pending: pending, overlay: &overlay)
+                    records.append(EventCodec.encodeRecord(p.events))
                     accepted.append(p)
+                    if i < last { pending += p.events }
                 } catch {
-                    p.continuation.resume(throwing: Store.map(error))
+                    // Validation throws `AegisError`; a precondition's own error goes back as it is.
+                    p.continuation.resume(throwing: error)
                 }
             }
         }

@@ -14,6 +14,15 @@ struct PendingOverlay {
 }
 
 extension StoreState {
+    /// The admission check of every commit, run by the single writer before the commit is
+    /// logged (`Store`) or applied (`InMemoryStore`): the commit's precondition, given the view
+    /// and the events of the commits ahead of it in its write group, then `validate`.
+    func admit(_ events: [StoreEvent], precondition: StorePrecondition?, pending: [StoreEvent],
+               overlay: inout PendingOverlay) throws {
+        if let precondition { try precondition(StoreView(state: self), pending) }
+        try validate(events, overlay: &overlay)
+    }
+
     /// Checks a commit against the state plus `overlay`; on success records its effects in
     /// `overlay`. Throws `AegisError` (`notFound`, `conflict`, `invalidArgument`, `mismatch`)
     /// with `field` = `events[i]…`. Nothing is recorded when it throws.

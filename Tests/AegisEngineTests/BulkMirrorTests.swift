@@ -134,20 +134,19 @@ import Foundation
                 Memory(id: Identifier.uuid4Hex(), projectId: project, content: "mixed \(project) \(i)", embedding: vs[i],
                        scope: .global, createdAt: Timestamp(seconds: 1_800_000_000 + Int64(i)))
             }
-            var changes: [EngineChange] = []
-            changes += (100..<150).map { .putMemory(memory($0)) }                   // bulk group (50)
-            changes += (100..<140).map { .putMemory(memory($0, Q)) }                // other project's group
-            changes.append(.deleteMemory(projectId: P, id: ids[0]))                 // flushes both groups
-            changes.append(.deleteMemory(projectId: P, id: ids[1]))
-            changes += (150..<200).map { .putMemory(memory($0)) }                   // reuses the 2 freed slots
-            var updated = try #require(e.backend.read { $0.memory(projectId: P, id: ids[2]) })
-            updated.embedding = vs[399]
-            changes.append(.putMemory(updated))                                     // re-embedded: flushes
-            changes.append(.vote(Vote(id: Identifier.randomHex(), memoryId: ids[3], projectId: P, voterAgentId: "x",
-                                      vote: .helpful, createdAt: Timestamp(seconds: 1_800_000_500))))
-            changes += (200..<210).map { .putMemory(memory($0)) }                   // small group: singles
-            changes.append(.deleteMemory(projectId: P, id: ids[4]))
-            try await e.commit(changes)
+            var events: [StoreEvent] = []
+            events += (100..<150).map { .memoryPut(memory($0)) }                   // bulk group (50)
+            events += (100..<140).map { .memoryPut(memory($0, Q)) }                // other project's group
+            events.append(.memoryDelete(projectId: P, id: ids[0]))                 // flushes both groups
+            events.append(.memoryDelete(projectId: P, id: ids[1]))
+            events += (150..<200).map { .memoryPut(memory($0)) }                   // reuses the 2 freed slots
+            events.append(.memoryUpdate(MemoryUpdate(projectId: P, id: ids[2], updatedAt: Timestamp(seconds: 1_800_000_400),
+                                                     embedding: vs[399])))         // re-embedded: flushes
+            events.append(.vote(Vote(id: Identifier.randomHex(), memoryId: ids[3], projectId: P, voterAgentId: "x",
+                                     vote: .helpful, createdAt: Timestamp(seconds: 1_800_000_500))))
+            events += (200..<210).map { .memoryPut(memory($0)) }                   // small group: singles
+            events.append(.memoryDelete(projectId: P, id: ids[4]))
+            try await e.commit(events)
             expected = 100 + 50 - 2 + 50 + 10 - 1
             #expect(e.spaces.withSpace(P) { $0?.count } == expected)
             #expect(e.spaces.withSpace(Q) { $0?.count } == 40)

@@ -11,7 +11,7 @@ final class InterleavingBackend: EngineBackend, @unchecked Sendable {
     let hook = Locked<(@Sendable () async throws -> Void)?>(nil)
     let checkpoints = Locked(0)
     init(_ inner: StoreBackend) { self.inner = inner }
-    func commit(_ changes: [EngineChange]) async throws { try await inner.commit(changes) }
+    func commit(_ events: [StoreEvent], precondition: EnginePrecondition?) async throws { try await inner.commit(events, precondition: precondition) }
     func read<T>(_ body: (any TableView) throws -> T) rethrows -> T { try inner.read(body) }
     func embeddingModel() -> (name: String, dimension: Int)? { inner.embeddingModel() }
     func recordEmbeddingModel(name: String, dimension: Int) async throws { try await inner.recordEmbeddingModel(name: name, dimension: dimension) }

@@ -242,7 +242,9 @@ func closeWithoutCheckpoint(_ e: AegisEngine) async throws {
 final class CorruptSectionBackend: EngineBackend, @unchecked Sendable {
     let inner: any EngineBackend
     init(inner: any EngineBackend) { self.inner = inner }
-    func commit(_ changes: [EngineChange]) async throws { try await inner.commit(changes) }
+    func commit(_ events: [StoreEvent], precondition: EnginePrecondition?) async throws {
+        try await inner.commit(events, precondition: precondition)
+    }
     func read<T>(_ body: (any TableView) throws -> T) rethrows -> T { try inner.read(body) }
     func embeddingModel() -> (name: String, dimension: Int)? { inner.embeddingModel() }
     func recordEmbeddingModel(name: String, dimension: Int) async throws {}
