@@ -1,6 +1,11 @@
 import AegisCore
 import AegisStorage
 
+#if os(Linux)
+/// glibc's `malloc_trim` (malloc.h, not in the Glibc module map).
+@_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
+
 /// The query engine: every behaviour of contract §4–§8 behind one Swift API. Each method
 /// takes the `project` (resolved by the caller's auth layer) and, where the caller
 /// authenticated with an agent-bound key, `boundAgent`: a request that claims to act as
@@ -53,6 +58,12 @@ public final class AegisEngine: Sendable {
         self.clock = clock
         self.spaces = VectorSpaces(dimension: embedder.dimension, configuration: configuration)
         try spaces.load(section: backend.loadedIndexSection(), backend: backend)
+        // The start-up reconciliation frees large transient tables (the decoded section, the
+        // id → slot map, row copies); hand their pages back instead of keeping the peak
+        // resident (docs/engine.md, "One copy of each vector").
+        #if os(Linux)
+        _ = glibcMallocTrim(0)
+        #endif
     }
 
     /// A non-durable engine in process memory (tests, tools, demos).

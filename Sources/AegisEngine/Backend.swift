@@ -10,8 +10,8 @@ public typealias EnginePrecondition = @Sendable (any TableView, _ pending: [Stor
 /// A consistent read view of the tables (what the storage engine's `StoreView` offers).
 public protocol TableView {
     func memory(projectId: String, id: String) -> Memory?
-    /// The memory with an empty `embedding` and `contentHash` — for responses that show
-    /// neither (query results, vote counters); cheaper than `memory(projectId:id:)`.
+    /// The memory with an empty `embedding` — for responses and mirrors that need no vector
+    /// copy (query results, vote counters, the vector spaces); cheaper than `memory(projectId:id:)`.
     func memoryWithoutVector(projectId: String, id: String) -> Memory?
     /// Ids of memories with this content hash in the project (any namespace).
     func memoryIds(projectId: String, contentHash: String) -> [String]

@@ -9,7 +9,7 @@ struct StoreTableView: TableView {
     func memoryWithoutVector(projectId: String, id: String) -> Memory? {
         guard let r = v.memoryRow(project: projectId, id: id) else { return nil }
         return Memory(id: r.id, projectId: r.projectId, userId: r.userId, agentId: r.agentId, namespace: r.namespace,
-                      memoryType: r.memoryType, content: r.content, contentHash: "", embedding: [],
+                      memoryType: r.memoryType, content: r.content, contentHash: r.contentHash, embedding: [],
                       metadata: r.metadata, scope: r.scope, sharedWithAgents: r.sharedWithAgents,
                       derivedFromAgents: r.derivedFromAgents, coordinationMetadata: r.coordinationMetadata,
                       createdAt: r.createdAt, updatedAt: r.updatedAt, expiresAt: r.expiresAt,

@@ -149,7 +149,7 @@ struct SlotMatcher {
         let ca = keys[a.1].createdAt, cb = keys[b.1].createdAt
         if ca != cb { return ca < cb }
         let ha = infos[a.1]!.contentHash, hb = infos[b.1]!.contentHash
-        if ha != hb { return ha < hb }
+        if ha != hb, let ha, let hb { return (ha.a, ha.b, ha.c, ha.d) < (hb.a, hb.b, hb.c, hb.d) }
         return infos[a.1]!.id < infos[b.1]!.id
     }
 }

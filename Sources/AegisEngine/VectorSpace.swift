@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 import AegisVector
 
 /// The filter-relevant attributes of one indexed memory, kept beside its vector so the ACL
@@ -16,13 +17,14 @@ struct SlotInfo: Sendable {
     var helpful: Int64
     var harmful: Int64
     var createdAt: Timestamp
-    var contentHash: String
+    /// The content hash as 32 raw bytes (tie-break of the ranking; no string kept per memory).
+    var contentHash: HashKey?
 
     init(_ m: Memory) {
         id = m.id; namespace = m.namespace; userId = m.userId; agentId = m.agentId; scope = m.scope
         sharedWith = m.sharedWithAgents; memoryType = m.memoryType.rawValue; expiresAt = m.expiresAt
         deprecated = m.isDeprecated; helpful = m.bulletHelpful; harmful = m.bulletHarmful
-        createdAt = m.createdAt; contentHash = m.contentHash
+        createdAt = m.createdAt; contentHash = HashKey(hex: m.contentHash)
     }
 }
 
