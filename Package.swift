@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "AegisLog", dependencies: ["CLZ4", "CXXHash"]),
         .target(name: "AegisStorage", dependencies: ["AegisCore", "AegisLog"]),
         .target(name: "AegisVector"),
-        .target(name: "AegisHNSW", dependencies: ["AegisVector"]),
+        .target(name: "AegisHNSW", dependencies: ["AegisVector", "CXXHash"]),
         .target(name: "AegisEmbeddingKernels", swiftSettings: embeddingKernelSettings),
         .target(name: "AegisEmbedding", dependencies: ["AegisCore", "AegisEmbeddingKernels"]),
         .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW"]),

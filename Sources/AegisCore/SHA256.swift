@@ -81,11 +81,23 @@ public struct SHA256: Sendable {
 
 /// Lowercase hexadecimal encoding/decoding.
 public enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    /// The lower-case hex digit of a nibble (0…15).
+    @inline(__always) public static func digit(_ n: UInt8) -> UInt8 { n < 10 ? 48 &+ n : 87 &+ n }
+
+    /// Lower-case hex, written straight into the string's storage.
     public static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        var out: [UInt8] = []
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
+        if let s = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0)) }) { return s }
+        return Array(bytes).withUnsafeBytes { encode($0) }
+    }
+
+    public static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (i, b) in bytes.enumerated() {
+                out[2 &* i] = digit(b >> 4)
+                out[2 &* i &+ 1] = digit(b & 15)
+            }
+            return bytes.count * 2
+        }
     }
     /// Decodes an even-length hex string (either case); nil on any other character.
     public static func decode(_ text: String) -> [UInt8]? {

@@ -50,6 +50,11 @@ final class HNSWAdapter: ApproximateIndex, @unchecked Sendable {
 
     func remove(slot: Int) { index.remove(label: UInt64(slot)) }
 
+    func attach(rows: [(slot: Int, row: UnsafePointer<Float>)], traversalCodes: Bool) {
+        do { try index.attach(rows: rows.map { (UInt64($0.slot), $0.row) }) } catch { fail("attaching rows: \(error)") }
+        index.useTraversalCodes(traversalCodes)
+    }
+
     func search(query: [Float], k: Int, ef: Int, admitted: Int?, visited: inout IndexSearchCounters,
                 filter: @escaping (Int) -> Bool) -> [Int] {
         guard failure == nil else { return [] }
@@ -88,13 +93,12 @@ enum IndexFactory {
     }
 
     /// A checkpointed graph, or nil when it does not decode or does not fit this engine
-    /// (the caller then rebuilds from the tables — the graph is derived data). `rowOf` gives
-    /// the stored row of a live node's label (nil: the node's memory is gone or changed).
-    static func decode(_ entry: IndexSection.Entry, dimension: Int, configuration: EngineConfiguration,
-                       rowOf: (UInt64) -> UnsafePointer<Float>?) -> (any ApproximateIndex)? {
-        guard !entry.graph.isEmpty, let index = try? HNSWIndex(decoding: entry.graph, externalVectors: rowOf),
+    /// (the caller then rebuilds from the tables — the graph is derived data). Its nodes have
+    /// no rows yet: the caller attaches them (`attach(rows:traversalCodes:)`), which also
+    /// builds the int8 codes when the section carried none.
+    static func decode(_ entry: IndexSection.Entry, dimension: Int, configuration: EngineConfiguration) -> (any ApproximateIndex)? {
+        guard !entry.graph.isEmpty, let index = try? HNSWIndex(decoding: entry.graph, externalVectors: { _ in nil }),
               index.configuration.dimension == dimension else { return nil }
-        index.useTraversalCodes(configuration.hnswTraversalCodes)
         return HNSWAdapter(index: index, configuration: configuration)
     }
 }

@@ -55,7 +55,7 @@ enum IndexSection {
         let body = bytes[0..<(bytes.count - 8)]
         var r = Reader(bytes: bytes, pos: bytes.count - 8)
         guard let sum = r.u64(), sum == fnv1a(body) else { return nil }
-        r = Reader(bytes: Array(body), pos: 4)
+        r = Reader(bytes: bytes, pos: 4, end: bytes.count - 8)   // the body, read in place
         var pinned: IndexParameters?
         switch r.u32() {
         case version: break
@@ -93,21 +93,24 @@ enum IndexSection {
     struct Reader {
         let bytes: [UInt8]
         var pos: Int
-        mutating func u8() -> UInt8? { guard pos < bytes.count else { return nil }; defer { pos += 1 }; return bytes[pos] }
+        /// Reads stop here (the checksum trailer is not body).
+        var end: Int
+        init(bytes: [UInt8], pos: Int, end: Int? = nil) { self.bytes = bytes; self.pos = pos; self.end = end ?? bytes.count }
+        mutating func u8() -> UInt8? { guard pos < end else { return nil }; defer { pos += 1 }; return bytes[pos] }
         mutating func u32() -> UInt32? {
-            guard pos + 4 <= bytes.count else { return nil }
+            guard pos + 4 <= end else { return nil }
             var v: UInt32 = 0
             for i in 0..<4 { v |= UInt32(bytes[pos + i]) << (8 * UInt32(i)) }
             pos += 4; return v
         }
         mutating func u64() -> UInt64? {
-            guard pos + 8 <= bytes.count else { return nil }
+            guard pos + 8 <= end else { return nil }
             var v: UInt64 = 0
             for i in 0..<8 { v |= UInt64(bytes[pos + i]) << (8 * UInt64(i)) }
             pos += 8; return v
         }
         mutating func bytes(_ n: Int) -> [UInt8]? {
-            guard n >= 0, n <= bytes.count - pos else { return nil }
+            guard n >= 0, n <= end - pos else { return nil }
             defer { pos += n }
             return Array(bytes[pos..<(pos + n)])
         }

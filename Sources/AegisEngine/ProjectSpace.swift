@@ -34,7 +34,6 @@ final class ProjectSpace: @unchecked Sendable {
     var slotOf: [String: Int] = [:]
     var free: [Int] = []
     var ann: (any ApproximateIndex)?
-    var restoreSlots: [String: Int] = [:]
     /// Slots by owner agent (the `owners` part of a filter), for exact candidate sets.
     var byOwner: [String: Set<Int>] = [:]
     /// `infos` as plain integers (same slots), for the search predicate; see `SlotKey`.
@@ -227,6 +226,9 @@ protocol ApproximateIndex: AnyObject {
     /// Why the index stopped being trusted (a failed insert), or nil.
     var failure: String? { get }
     func remove(slot: Int)
+    /// Start-up: gives decoded nodes their rows, then turns the traversal codes on or off
+    /// (building them when the saved graph had none).
+    func attach(rows: [(slot: Int, row: UnsafePointer<Float>)], traversalCodes: Bool)
     /// Up to `k` slots admitted by `filter`, best first, searching with beam `ef`.
     /// `admitted`: how many items the filter admits when the caller counted them (nil: the
     /// index estimates).
@@ -247,30 +249,30 @@ extension ProjectSpace {
     /// Restoring from a checkpointed graph: `slots[i]` is the memory id of graph node `i`.
     func beginRestore(slots: [String?], ann restored: any ApproximateIndex) {
         rows = [UnsafePointer<Float>?](repeating: nil, count: slots.count)
+        slotOf.reserveCapacity(slots.count)
         infos = [SlotInfo?](repeating: nil, count: slots.count)
         keys = [SlotKey](repeating: .free, count: slots.count)
         byOwner = [:]
         slotOf = [:]
         free = []
         ann = restored
-        restoreSlots = [:]
-        for (slot, id) in slots.enumerated() { if let id { restoreSlots[id] = slot } }
     }
 
-    /// Places `m` (stored row `row`, the one the graph was given) at its graph node; false
-    /// when the graph does not know it.
-    func restoreOne(_ m: Memory, row: UnsafePointer<Float>) -> Bool {
-        guard let slot = restoreSlots.removeValue(forKey: m.id) else { return false }
+    /// Places memory `m` (stored row `row`) at graph node `slot`.
+    func restore(slot: Int, _ m: Memory, row: UnsafePointer<Float>) {
         rows[slot] = row
         setInfo(slot, SlotInfo(m))
         slotOf[m.id] = slot
-        return true
     }
 
-    /// Removes graph nodes whose memory no longer exists (or was re-embedded) and frees them.
-    func finishRestore() {
-        for (_, slot) in restoreSlots { ann?.remove(slot: slot) }
-        restoreSlots = [:]
+    /// Gives the restored nodes their rows, removes the nodes whose memory is gone or was
+    /// re-embedded (slots named in the saved table but not restored), and frees them.
+    func finishRestore(savedSlots: [String?], traversalCodes: Bool) {
+        var attached: [(slot: Int, row: UnsafePointer<Float>)] = []
+        attached.reserveCapacity(slotOf.count)
+        for (slot, row) in rows.enumerated() { if let row { attached.append((slot, row)) } }
+        ann?.attach(rows: attached, traversalCodes: traversalCodes)
+        for (slot, id) in savedSlots.enumerated() where id != nil && infos[slot] == nil { ann?.remove(slot: slot) }
         for slot in stride(from: infos.count - 1, through: 0, by: -1) where infos[slot] == nil { free.append(slot) }
     }
 }

@@ -7,15 +7,21 @@ struct StoreTableView: TableView {
     let v: StoreView
     func memory(projectId: String, id: String) -> Memory? { v.memory(project: projectId, id: id) }
     func memoryWithoutVector(projectId: String, id: String) -> Memory? {
-        guard let r = v.memoryRow(project: projectId, id: id) else { return nil }
-        return Memory(id: r.id, projectId: r.projectId, userId: r.userId, agentId: r.agentId, namespace: r.namespace,
-                      memoryType: r.memoryType, content: r.content, contentHash: r.contentHash, embedding: [],
-                      metadata: r.metadata, scope: r.scope, sharedWithAgents: r.sharedWithAgents,
-                      derivedFromAgents: r.derivedFromAgents, coordinationMetadata: r.coordinationMetadata,
-                      createdAt: r.createdAt, updatedAt: r.updatedAt, expiresAt: r.expiresAt,
-                      bulletHelpful: r.bulletHelpful, bulletHarmful: r.bulletHarmful, isDeprecated: r.isDeprecated,
-                      deprecatedAt: r.deprecatedAt, deprecatedBy: r.deprecatedBy, supersededBy: r.supersededBy,
-                      sourceTrajectoryId: r.sourceTrajectoryId, errorPattern: r.errorPattern)
+        v.memoryRow(project: projectId, id: id).map(Self.memory)
+    }
+    func memoryWithRow(projectId: String, id: String) -> (Memory, UnsafePointer<Float>)? {
+        guard let r = v.memoryRow(project: projectId, id: id), let row = v.stableVectorRow(of: r) else { return nil }
+        return (Self.memory(r), row)
+    }
+    func forEachMemoryWithRow(projectId: String, _ body: (Memory, UnsafePointer<Float>) throws -> Bool) rethrows {
+        try v.forEachMemory(project: projectId) { r in
+            guard let row = v.stableVectorRow(of: r) else { return true }
+            return try body(Self.memory(r), row)
+        }
+    }
+    /// The memory of row `r` without its vector (content hash included).
+    static func memory(_ r: MemoryRow) -> Memory {
+        r.memory(embedding: [])
     }
     func memoryIds(projectId: String, contentHash: String) -> [String] {
         v.memories(project: projectId, contentHash: contentHash).map(\.id)

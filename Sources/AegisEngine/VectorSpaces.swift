@@ -102,8 +102,7 @@ final class VectorSpaces: Sendable {
 
     /// The memory's attributes and stored row, as the backend holds them now.
     private func current(_ v: any TableView, project: String, id: String) -> (Memory, UnsafePointer<Float>)? {
-        guard let m = v.memoryWithoutVector(projectId: project, id: id), let row = v.vectorRow(projectId: project, id: id) else { return nil }
-        return (m, row)
+        v.memoryWithRow(projectId: project, id: id)
     }
 
     /// Re-reads the memory: attributes always; a changed row (a re-embedding) re-inserts it.
@@ -128,29 +127,27 @@ final class VectorSpaces: Sendable {
                 for project in view.projectIds() {
                     let s = ProjectSpace(dimension: dimension)
                     var pending: [(Memory, UnsafePointer<Float>)] = []
-                    // A graph node keeps the row of its memory unless that memory is gone or was
-                    // re-embedded after the index was saved (then it is removed and re-inserted).
-                    let slots = decoded[project]?.slots ?? []
-                    let rowOf = { (label: UInt64) -> UnsafePointer<Float>? in
-                        guard label < UInt64(slots.count), let id = slots[Int(label)], !reembedded.contains(id) else { return nil }
-                        return view.vectorRow(projectId: project, id: id)
-                    }
                     if let entry = decoded[project],
-                       let ann = IndexFactory.decode(entry, dimension: dimension, configuration: configuration, rowOf: rowOf) {
+                       let ann = IndexFactory.decode(entry, dimension: dimension, configuration: configuration) {
+                        // A graph node keeps its memory unless that memory is gone or was
+                        // re-embedded after the index was saved (then it is removed and re-inserted).
                         startCounts.value.restored += 1
                         s.beginRestore(slots: entry.slots, ann: ann)
-                        view.forEachMemory(projectId: project) { m in
-                            guard let row = view.vectorRow(projectId: project, id: m.id) else { return true }
-                            if !reembedded.contains(m.id), s.restoreOne(m, row: row) { return true }
-                            pending.append((m, row))
+                        for (slot, id) in entry.slots.enumerated() {
+                            guard let id, !reembedded.contains(id), s.slotOf[id] == nil,
+                                  let (m, row) = view.memoryWithRow(projectId: project, id: id) else { continue }
+                            s.restore(slot: slot, m, row: row)
+                        }
+                        s.finishRestore(savedSlots: entry.slots, traversalCodes: configuration.hnswTraversalCodes)
+                        view.forEachMemoryWithRow(projectId: project) { m, row in
+                            if s.slotOf[m.id] == nil { pending.append((m, row)) }
                             return true
                         }
-                        s.finishRestore()
                     } else {
                         startCounts.value.rebuilt += 1
                         s.ann = makeIndex()
-                        view.forEachMemory(projectId: project) { m in
-                            if let row = view.vectorRow(projectId: project, id: m.id) { pending.append((m, row)) }
+                        view.forEachMemoryWithRow(projectId: project) { m, row in
+                            pending.append((m, row))
                             return true
                         }
                     }

@@ -23,7 +23,8 @@
 ///   level 0        slot count × (1 + 2m) × u32  (count, then neighbour slots)
 ///   upper levels   upper-level words × u32, slot order, level × (1 + m) words per slot
 /// trailer
-///   XXH64 (seed 0) of every preceding byte, u64
+///   checksum of every preceding byte, u64: XXH3-64 (seed 0) in version 2, XXH64 (seed 0) in
+///   version 1 (both libxxhash)
 /// ```
 /// A decoder checks the magic, version and exact total size (overflow-checked) first, then
 /// the checksum, then every value before using it as an offset or index.

@@ -1,4 +1,5 @@
 import AegisVector
+import CXXHash
 
 /// Little-endian byte writer over a pre-sized array.
 private struct ByteWriter {
@@ -66,6 +67,13 @@ private func add(_ xs: [Int], _ what: String) throws(HNSWError) -> Int {
 }
 
 extension HNSWIndex {
+    /// The trailer checksum of an encoding of `version` over `bytes`: XXH3-64 (seed 0) from
+    /// version 2 on, the checksum of every other Aegis file (docs/format.md §1); XXH64 (seed 0)
+    /// in version 1. Both from libxxhash.
+    public static func checksum(_ bytes: UnsafeRawBufferPointer, version: UInt16) -> UInt64 {
+        version >= 2 ? XXH3_64bits(bytes.baseAddress, bytes.count) : XXH64(bytes.baseAddress, bytes.count, 0)
+    }
+
     /// The graph encoding version this build writes (it reads versions 1 and 2; reported by
     /// `aegis-memory migrate`).
     public static var encodingVersion: UInt16 { HNSWFormat.version }
@@ -138,7 +146,7 @@ extension HNSWIndex {
         for s in 0..<n where levels[s] > 0 {
             for l in 0..<Int(levels[s]) { w.list(upper[s]! + l * strideUp, strideUp) }
         }
-        let sum = w.bytes.withUnsafeBytes { XXH64.hash($0) }
+        let sum = w.bytes.withUnsafeBytes { HNSWIndex.checksum($0, version: HNSWFormat.version) }
         w.u64(sum)
         return w.bytes
     }
@@ -238,7 +246,7 @@ extension HNSWIndex {
             throw HNSWError(.corrupt, "size \(buf.count) bytes, header implies \(expected)", offset: 32)
         }
         let stored = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: buf.count - 8, as: UInt64.self))
-        let actual = XXH64.hash(UnsafeRawBufferPointer(start: base, count: buf.count - 8))
+        let actual = checksum(UnsafeRawBufferPointer(start: base, count: buf.count - 8), version: version)
         guard stored == actual else { throw HNSWError(.corrupt, "checksum mismatch", offset: buf.count - 8) }
 
         let index = try HNSWIndex(configuration: config, capacity: n, externalVectors: rowOf != nil)
@@ -303,5 +311,17 @@ extension HNSWIndex {
         // Structural validation before anyone follows a link.
         do { _ = try index.checkIntegrityLocked() } catch { throw HNSWError(.corrupt, error.message) }
         return index
+    }
+}
+
+extension HNSWIndex {
+    /// Points live labels of an index with external vectors at their rows (after
+    /// `HNSWIndex(decoding:externalVectors:)` was given no rows, so a start-up resolves each
+    /// row once, where it meets the memory anyway). Unknown labels are ignored.
+    public func attach(rows: [(label: UInt64, row: UnsafePointer<Float>)]) throws(HNSWError) {
+        guard externalVectors else { throw HNSWError(.invalidArgument, "attach(rows:) is for an index with external vectors") }
+        exclusive {
+            for (label, row) in rows { if let s = labelToSlot[label] { vptr[Int(s)] = row } }
+        }
     }
 }

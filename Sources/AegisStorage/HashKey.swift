@@ -33,6 +33,9 @@ public struct HashKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// 64 lower-case hex digits (the contract's `content_hash`).
-    public var hex: String { Hex.encode(rawBytes) }
+    public var hex: String {
+        var words = (a.bigEndian, b.bigEndian, c.bigEndian, d.bigEndian)
+        return withUnsafeBytes(of: &words) { Hex.encode($0) }
+    }
     public var description: String { hex }
 }
