@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 /// One durable change. A `commit` of several changes is one atomic batch record.
 public enum EngineChange: Sendable {
@@ -62,5 +63,7 @@ public protocol EngineBackend: Sendable {
     func reembeddedSinceIndex() -> Set<String>
     /// Writes are refused (e.g. after a failed fsync): the reason, or nil when writable.
     func readOnlyReason() -> String?
+    /// Bytes the backend's tables hold, by component (default: none; see MemoryUsage.swift).
+    func memoryUsage() -> StoreMemoryUsage
     func close() async throws
 }

@@ -145,15 +145,7 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Bytes held by the index: vectors, links, per-slot arrays, upper levels, label map.
     public var memoryBytes: Int { rw.withReadLock { memoryBytesUnlocked } }
 
-    var memoryBytesUnlocked: Int {
-        var total = vectors.allocatedBytes
-        total += capacity * (stride0 * 4 + MemoryLayout<UInt64>.size + 2 + MemoryLayout<Int>.size)
-        for s in 0..<slotCount where levels[s] > 0 { total += Int(levels[s]) * strideUp * 4 + 16 }
-        total += labelToSlot.capacity * (MemoryLayout<UInt64>.size + MemoryLayout<UInt32>.size) * 4 / 3
-        total += freeSlots.capacity * 4
-        if codes != nil { total += capacity * (codeStride + 8) }
-        return total
-    }
+    var memoryBytesUnlocked: Int { memoryBreakdownUnlocked.total }
 
     /// Pre-allocates room for `n` slots.
     public func reserve(_ n: Int) throws(HNSWError) { try exclusive { () throws(HNSWError) in try reserveUnlocked(n) } }
