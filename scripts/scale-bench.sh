@@ -92,7 +92,7 @@ for n in $SIZES; do
     out=$("$BENCH" --server "$BIN" --data-dir "$d" --memories 1000 --clients 4 --requests 2000 --seconds "$MIXED_SECONDS" \
           --phases query,mixed --mix 80,15 --rss 1)
     echo "$out" >&2
-    qp50=$(echo "$out" | awk '$1 == "query" { print $5 }')
+    qp50=$(echo "$out" | awk '$1 == "query" && $2 == "POST" { print $5 }')
     ops=$(echo "$out" | awk '$1 == "mixed" { print $3 }')
     rss2=$(echo "$out" | awk '$1 == "rss" && $2 == "after" { print $5 }')
     anon2=$(echo "$out" | awk '$1 == "rss" && $2 == "after" { print $8 }')

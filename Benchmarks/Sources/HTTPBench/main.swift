@@ -83,7 +83,7 @@ func serverRSS(_ label: String) -> String {
     let status = (try? String(contentsOfFile: "/proc/\(proc.processIdentifier)/status", encoding: .utf8)) ?? ""
     func kB(_ field: String) -> String {
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return "?" }
-        return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? "?"
+        return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.map(String.init) ?? "?"
     }
     return "rss     \(label.padding(toLength: 17, withPad: " ", startingAt: 0))VmRSS \(kB("VmRSS")) kB RssAnon \(kB("RssAnon")) kB"
 }
