@@ -75,17 +75,16 @@ models:
 	fi
 
 # Vector index benchmark (docs/benchmarks.md, "Vector index"). ANN_DATA: a folder with
-# base.fbin, queries.fbin, gt.ibin. bench-ann = portable build; bench-ann-native = x86-64-v3 + FMA.
-ANN_DATA ?= ../shared/bench/data/minilm384-50k
+# base.fbin, queries.fbin, gt.ibin. bench-ann = the default build (host CPU: AVX2+FMA kernels on an
+# x86-64-v3 build host); bench-ann-portable = AEGIS_PORTABLE=1 (baseline x86-64), own scratch path.
 ANN_ARGS ?= --threads 2
-NATIVE_FLAGS := -Xswiftc -target-cpu -Xswiftc haswell -Xswiftc -DAEGIS_FMA
-.PHONY: bench-ann bench-ann-native
+.PHONY: bench-ann bench-ann-portable
 bench-ann: deps
 	$(SWIFT) build -c release --product aegis-memory
 	./.build/release/aegis-memory bench ann --base $(ANN_DATA)/base.fbin --queries $(ANN_DATA)/queries.fbin --gt $(ANN_DATA)/gt.ibin $(ANN_ARGS)
-bench-ann-native: deps
-	$(SWIFT) build -c release --product aegis-memory --scratch-path .build-native $(NATIVE_FLAGS)
-	./.build-native/release/aegis-memory bench ann --base $(ANN_DATA)/base.fbin --queries $(ANN_DATA)/queries.fbin --gt $(ANN_DATA)/gt.ibin $(ANN_ARGS)
+bench-ann-portable: deps
+	AEGIS_PORTABLE=1 $(SWIFT) build -c release --product aegis-memory --scratch-path .build-portable
+	./.build-portable/release/aegis-memory bench ann --base $(ANN_DATA)/base.fbin --queries $(ANN_DATA)/queries.fbin --gt $(ANN_DATA)/gt.ibin $(ANN_ARGS)
 
 # --- export/ops test dependencies (AegisExport): real PostgreSQL 16 + pgvector, promtool ---
 .PHONY: pg-test-deps promtool-deps

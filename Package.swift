@@ -2,20 +2,25 @@
 import PackageDescription
 import Foundation
 
-// AegisEmbeddingKernels (MiniLM matrix kernels) is always optimised, so debug test runs stay fast, and
-// on an x86-64 build host with AVX2+FMA it is compiled for that CPU (checked again at run time before
-// use). AEGIS_PORTABLE=1 at build time gives a baseline x86-64 build. See docs/configuration.md.
-let embeddingKernelSettings: [SwiftSetting] = {
-    var flags = ["-O", "-enforce-exclusivity=unchecked"]
+// Host-CPU code generation (docs/configuration.md, "Build"): on an x86-64 Linux build host with
+// AVX2+FMA the kernel modules are compiled for that CPU class (`-target-cpu haswell`, FMA kernels
+// under `AEGIS_AVX2_FMA`); the executable checks the running CPU before any of their code runs
+// (HostCPU, AegisCore). AEGIS_PORTABLE=1 at build time gives a baseline x86-64 build.
+let hostCPUFlags: [String] = {
     #if arch(x86_64) && os(Linux)
     if ProcessInfo.processInfo.environment["AEGIS_PORTABLE"] == nil,
        let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
        cpu.contains(" avx2"), cpu.contains(" fma") {
-        flags += ["-target-cpu", "haswell", "-D", "AEGIS_AVX2_FMA"]
+        return ["-target-cpu", "haswell", "-D", "AEGIS_AVX2_FMA"]
     }
     #endif
-    return [.unsafeFlags(flags)]
+    return []
 }()
+// AegisEmbeddingKernels (MiniLM matrix kernels) is always optimised, so debug test runs stay fast.
+let embeddingKernelSettings: [SwiftSetting] = [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked"] + hostCPUFlags)]
+// AegisVector's kernels are @inlinable: every module that inlines them (AegisHNSW, AegisEngine and
+// their tests) is built the same way, or it would inline an FMA without the instruction (a slow libcall).
+let vectorKernelSettings: [SwiftSetting] = hostCPUFlags.isEmpty ? [] : [.unsafeFlags(hostCPUFlags)]
 
 // Module map and dependency rules: see docs/architecture.md (mirrors shared design).
 // Only AegisLog touches C; only AegisHTTP imports Hummingbird; only the executable reads the environment.
@@ -48,11 +53,11 @@ let package = Package(
         .target(name: "AegisCore"),
         .target(name: "AegisLog", dependencies: ["CLZ4", "CXXHash"]),
         .target(name: "AegisStorage", dependencies: ["AegisCore", "AegisLog"]),
-        .target(name: "AegisVector"),
-        .target(name: "AegisHNSW", dependencies: ["AegisVector", "CXXHash"]),
+        .target(name: "AegisVector", swiftSettings: vectorKernelSettings),
+        .target(name: "AegisHNSW", dependencies: ["AegisVector", "CXXHash"], swiftSettings: vectorKernelSettings),
         .target(name: "AegisEmbeddingKernels", swiftSettings: embeddingKernelSettings),
         .target(name: "AegisEmbedding", dependencies: ["AegisCore", "AegisEmbeddingKernels"]),
-        .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW"]),
+        .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW"], swiftSettings: vectorKernelSettings),
         .target(name: "AegisExport", dependencies: ["AegisCore", "AegisEngine", "AegisStorage", "AegisLog"]),
         .target(name: "AegisHTTP", dependencies: [
             "AegisCore", "AegisEngine", "AegisExport",
@@ -74,12 +79,12 @@ let package = Package(
         .testTarget(name: "AegisCoreTests", dependencies: ["AegisCore"]),
         .testTarget(name: "AegisLogTests", dependencies: ["AegisLog"]),
         .testTarget(name: "AegisStorageTests", dependencies: ["AegisStorage", "AegisLog", "AegisCore"]),
-        .testTarget(name: "AegisVectorTests", dependencies: ["AegisVector"]),
-        .testTarget(name: "AegisHNSWTests", dependencies: ["AegisHNSW", "AegisVector"]),
+        .testTarget(name: "AegisVectorTests", dependencies: ["AegisVector"], swiftSettings: vectorKernelSettings),
+        .testTarget(name: "AegisHNSWTests", dependencies: ["AegisHNSW", "AegisVector"], swiftSettings: vectorKernelSettings),
         .testTarget(name: "AegisEmbeddingTests", dependencies: ["AegisEmbedding", "AegisCore"]),
-        .testTarget(name: "AegisEngineTests", dependencies: ["AegisEngine", "AegisCore", "AegisStorage", "AegisEmbedding", "AegisHNSW", "AegisVector"]),
+        .testTarget(name: "AegisEngineTests", dependencies: ["AegisEngine", "AegisCore", "AegisStorage", "AegisEmbedding", "AegisHNSW", "AegisVector"], swiftSettings: vectorKernelSettings),
         .testTarget(name: "AegisExportTests", dependencies: ["AegisExport", "AegisEngine", "AegisCore", "AegisStorage"]),
-        .testTarget(name: "AegisHTTPTests", dependencies: ["AegisHTTP", "AegisEngine", "AegisCore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "AegisHTTPTests", dependencies: ["AegisHTTP", "AegisEngine", "AegisCore", "AegisVector", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -132,14 +132,8 @@ public struct MiniLMModel: Sendable {
 
     /// The kernels may have been compiled for AVX2+FMA; refuse to run them on a CPU without.
     static func checkCPU() throws {
-        guard KernelBuild.requiresAVX2FMA else { return }
-        #if os(Linux)
-        if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) {
-            let set = Set(flags.split(separator: " ").map(String.init))
-            if set.contains("avx2") && set.contains("fma") { return }
-            throw EmbeddingError(.unavailable, "this binary's MiniLM kernels were built for AVX2+FMA, which this CPU lacks; rebuild with AEGIS_PORTABLE=1")
+        if let problem = HostCPU.unsupported(builtForAVX2FMA: KernelBuild.requiresAVX2FMA, component: "MiniLM kernels") {
+            throw EmbeddingError(.unavailable, problem)
         }
-        #endif
     }
 }

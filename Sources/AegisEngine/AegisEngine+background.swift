@@ -50,6 +50,7 @@ extension AegisEngine {
             try? await Task.sleep(nanoseconds: UInt64(tick * 1e9))
             if Task.isCancelled || state.withLock({ $0.closed }) { return }
             sinceCheckpoint += tick; sinceSweep += tick
+            reportNewIndexFailures(onError)
             let c = configuration
             if c.ttlSweepIntervalSeconds > 0, sinceSweep >= c.ttlSweepIntervalSeconds {
                 sinceSweep = 0
@@ -62,6 +63,22 @@ extension AegisEngine {
                 sinceCheckpoint = 0
                 do { try await checkpoint() } catch { onError("checkpoint failed: \(error)") }
             }
+        }
+    }
+}
+
+extension AegisEngine {
+    /// Reports each project's failed graph once (the server logs it at error level).
+    func reportNewIndexFailures(_ onError: (String) -> Void) {
+        let failed = spaces.failedIndexes()
+        guard !failed.isEmpty else { return }
+        let new = state.withLock { s -> [String] in
+            let n = failed.keys.filter { !s.reportedIndexFailures.contains($0) }.sorted()
+            s.reportedIndexFailures.formUnion(n)
+            return n
+        }
+        for p in new {
+            onError("vector index of project \(p) failed: \(failed[p]!); its searches are exact scans until the graph is rebuilt (restart the server, or stop it and run `aegis-memory rebuild-index`)")
         }
     }
 }

@@ -36,6 +36,8 @@ public final class AegisEngine: Sendable {
         var lastSweep: Timestamp?
         var sweptTotal = 0
         var embedderError: String?
+        /// Projects whose failed graph was already reported to the background `onError`.
+        var reportedIndexFailures: Set<String> = []
     }
 
     /// Opens an engine on `backend`. Checks the recorded embedding model against `embedder`
@@ -91,6 +93,9 @@ public final class AegisEngine: Sendable {
         /// Start-up: project graphs loaded from the checkpoint / rebuilt from the tables.
         public var indexesLoadedFromCheckpoint: Int
         public var indexesRebuilt: Int
+        /// Projects whose graph failed (→ why): their searches are exact scans until the graph
+        /// is rebuilt. The server stays ready but reports itself degraded (docs/operations.md).
+        public var failedIndexes: [String: String] = [:]
         public var ready: Bool { reason == nil }
     }
 
@@ -105,7 +110,8 @@ public final class AegisEngine: Sendable {
         return Health(writable: reason == nil, reason: reason, embeddingModel: embedder.modelName,
                       embeddingDimension: embedder.dimension, inFlight: gauge.current, maxInFlight: configuration.maxInFlight,
                       projects: projects, indexedMemories: indexed, lastCheckpoint: s.lastCheckpoint, lastTTLSweep: s.lastSweep,
-                      indexesLoadedFromCheckpoint: spaces.restoredAtStart, indexesRebuilt: spaces.rebuiltAtStart)
+                      indexesLoadedFromCheckpoint: spaces.restoredAtStart, indexesRebuilt: spaces.rebuiltAtStart,
+                      failedIndexes: spaces.failedIndexes())
     }
 
     /// Engine operations currently running (the `aegis_db_pool_checked_out` gauge).

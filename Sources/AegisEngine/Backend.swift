@@ -71,5 +71,7 @@ public protocol EngineBackend: Sendable {
     func reembeddedSinceIndex() -> Set<String>
     /// Writes are refused (e.g. after a failed fsync): the reason, or nil when writable.
     func readOnlyReason() -> String?
+    /// Bytes the backend's tables hold, by component (default: none; see MemoryUsage.swift).
+    func memoryUsage() -> StoreMemoryUsage
     func close() async throws
 }

@@ -16,6 +16,9 @@ public struct SavedProjectIndex: Sendable, Equatable {
     public var efConstruction: Int?
     public var efSearch: Int?
     public var graphBytes: Int
+    /// What this project's vector space and graph take once a server loads them (vectors_engine,
+    /// codes with the default int8 traversal, graph); nil without a decodable graph.
+    public var memory: MemoryUsage?
 }
 
 /// The index section of the snapshot a read-only open loaded (what `stats` shows).
@@ -56,6 +59,7 @@ public enum IndexVerifier {
             if !e.graph.isEmpty, let g = try? HNSWIndex(decoding: e.graph, externalVectors: { _ in nil }) {
                 p.graphNodes = g.count; p.graphTombstones = g.deletedCount
                 p.m = g.configuration.m; p.efConstruction = g.configuration.efConstruction; p.efSearch = g.configuration.efSearch
+                p.memory = MemoryUsage.loaded(graph: g, spaceSlots: e.slots.count)
             }
             return p
         }

@@ -164,22 +164,9 @@ public final class HNSWIndex: @unchecked Sendable {
     }
 
     /// Bytes held by the index: vectors, links, per-slot arrays, upper levels, label map.
-    public var memoryBytes: Int { rw.withReadLock { memoryBytesUnlocked.total } }
+    public var memoryBytes: Int { rw.withReadLock { memoryBytesUnlocked } }
 
-    /// Bytes held, by component (owned vectors only: external rows are the caller's).
-    public var memoryUsage: HNSWMemoryUsage { rw.withReadLock { memoryBytesUnlocked } }
-
-    var memoryBytesUnlocked: HNSWMemoryUsage {
-        var u = HNSWMemoryUsage()
-        u.vectors = vectors?.allocatedBytes ?? 0
-        var graph = capacity * (stride0 * 4 + MemoryLayout<UInt64>.size + 2 + MemoryLayout<Int>.size * 2)
-        for s in 0..<slotCount where levels[s] > 0 { graph += Int(levels[s]) * strideUp * 4 + 16 }
-        graph += labelToSlot.capacity * (MemoryLayout<UInt64>.size + MemoryLayout<UInt32>.size) * 4 / 3
-        graph += freeSlots.capacity * 4
-        u.graph = graph
-        if codes != nil { u.codes = capacity * (codeStride + 8) }
-        return u
-    }
+    var memoryBytesUnlocked: Int { memoryBreakdownUnlocked.total }
 
     /// Pre-allocates room for `n` slots.
     public func reserve(_ n: Int) throws(HNSWError) { try exclusive { () throws(HNSWError) in try reserveUnlocked(n) } }

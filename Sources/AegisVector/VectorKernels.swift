@@ -2,14 +2,25 @@
 /// 16-lane accumulators = 64 floats per iteration), a 16-lane loop, then a scalar remainder.
 ///
 /// Fused multiply-add: `SIMD16<Float>.addingProduct` is only fast when the compiler may emit
-/// FMA instructions. On aarch64 it always can; on x86-64 only when the package is built for
-/// an FMA-capable CPU *and* `-DAEGIS_FMA` is passed (see `make bench-native`). The portable
-/// default build writes `acc += a * b`, which compiles to plain SSE/AVX multiplies and adds
-/// and is correct on every x86-64 CPU (measured in docs/benchmarks.md, "Vector index").
+/// FMA instructions. On aarch64 it always can; on x86-64 only when the module is built for an
+/// FMA-capable CPU, which Package.swift does by default on an AVX2+FMA build host
+/// (`-target-cpu haswell -D AEGIS_AVX2_FMA`; docs/configuration.md, "Build"). The portable build
+/// (`AEGIS_PORTABLE=1`) writes `acc += a * b`, plain SSE multiplies and adds, correct on every
+/// x86-64 CPU (measured in docs/benchmarks.md, "Vector index").
 public enum VectorKernels {
     /// Whether the kernels were compiled with fused multiply-add.
     public static var usesFMA: Bool {
-        #if arch(arm64) || AEGIS_FMA
+        #if arch(arm64) || AEGIS_AVX2_FMA
+        return true
+        #else
+        return false
+        #endif
+    }
+
+    /// Whether this module (and AegisHNSW / AegisEngine, built with the same flags) needs a CPU
+    /// with AVX2+FMA: check `HostCPU` before running any of their code.
+    public static var requiresAVX2FMA: Bool {
+        #if AEGIS_AVX2_FMA
         return true
         #else
         return false
@@ -18,7 +29,7 @@ public enum VectorKernels {
 
     @inlinable @inline(__always)
     static func madd(_ acc: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
-        #if arch(arm64) || AEGIS_FMA
+        #if arch(arm64) || AEGIS_AVX2_FMA
         return acc.addingProduct(a, b)
         #else
         return acc + a * b

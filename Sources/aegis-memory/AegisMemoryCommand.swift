@@ -1,4 +1,7 @@
+import AegisCore
+import AegisVector
 import ArgumentParser
+import Foundation
 
 /// Root command. Subcommands are added as capabilities land (serve, backup, restore, verify,
 /// repair, compact, export, import, stats, migrate, rebuild-index, reembed, keys, bench).
@@ -28,4 +31,15 @@ struct AegisMemoryCommand: AsyncParsableCommand {
             ReembedCommand.self,
         ]
     )
+
+    /// Checks the CPU before any code of a module built for the host CPU runs (Package.swift,
+    /// docs/configuration.md "Build"), then runs the command as ArgumentParser would.
+    static func main() async {
+        if let problem = HostCPU.unsupported(builtForAVX2FMA: VectorKernels.requiresAVX2FMA,
+                                             component: "vector kernels (AegisVector, AegisHNSW, AegisEngine)") {
+            FileHandle.standardError.write(Data("aegis-memory: \(problem)\n".utf8))
+            Foundation.exit(1)
+        }
+        await main(nil)
+    }
 }

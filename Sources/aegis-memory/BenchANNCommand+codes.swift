@@ -3,7 +3,7 @@ import Foundation
 
 extension BenchANNCommand {
     /// `--ab-codes`: float32 vs int8 traversal (`HNSWIndex.useTraversalCodes`), five
-    /// interleaved passes per mode and ef; median QPS and recall@k. Leaves codes off.
+    /// interleaved passes per mode and ef; median QPS and recall@k. Leaves the `--traversal` mode on.
     func codesAB(index: HNSWIndex, querySet: BinMatrix<Float>, truth: [Set<UInt64>], efs: [Int]) throws -> String {
         let d = querySet.d
         var rows: [String] = []
@@ -31,7 +31,7 @@ extension BenchANNCommand {
                     }
                 }
             }
-            index.useTraversalCodes(false)
+            index.useTraversalCodes(traversal == .int8)
             let med = qps.map { $0.sorted()[$0.count / 2] }
             log(String(format: "traversal A/B at ef=%d (median of 5 interleaved passes): float32 %.0f qps recall %.4f, int8 %.0f qps recall %.4f (%.2fx)",
                        ef, med[0], recall[0], med[1], recall[1], med[1] / med[0]))

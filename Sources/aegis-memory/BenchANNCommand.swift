@@ -15,7 +15,10 @@ struct BenchCommand: ParsableCommand {
 /// `aegis-memory bench ann`: builds the HNSW index over a .fbin base set, sweeps ef_search and
 /// reports recall@k against the ground truth, QPS and latency (single thread, one query per
 /// call, as the hnswlib anchor measures), build time, memory and incremental insert rate.
+/// The default traversal is the engine's (int8 codes re-ranked with float32; docs/hnsw.md).
 struct BenchANNCommand: ParsableCommand {
+    enum Traversal: String, ExpressibleByArgument, CaseIterable { case int8, float32 }
+
     static let configuration = CommandConfiguration(
         commandName: "ann",
         abstract: "Vector index benchmark on .fbin/.ibin files (uint32 n, uint32 d, little-endian rows)."
@@ -40,6 +43,8 @@ struct BenchANNCommand: ParsableCommand {
     var prefetchMode: Int?
     @Flag(name: .customLong("ab-prefetch"), help: "After the sweep, compare prefetch modes 0/1/2 interleaved at the target ef.")
     var abPrefetch = false
+    @Option(help: "Graph walk: int8 (int8 codes + float32 re-rank, what the engine serves; AEGIS_HNSW_TRAVERSAL) or float32.")
+    var traversal: Traversal = .int8
     @Flag(name: .customLong("ab-codes"), help: "After the sweep, compare float32 and int8 traversal (re-ranked) interleaved at the target ef and at ef 100.")
     var abCodes = false
     @Flag(name: .customLong("dim-check"), help: "Also verify every vector is finite and report norms.") var dimCheck = false
@@ -91,10 +96,13 @@ struct BenchANNCommand: ParsableCommand {
         let t0 = now()
         try baseSet.values.withUnsafeBufferPointer { try index.insert(labels: (0..<UInt64(n)).map { $0 }, vectors: $0, threads: threads) }
         let buildS = now() - t0
+        let tc = now()
+        index.useTraversalCodes(traversal == .int8)
+        let codesS = now() - tc
         let rssGrowth = residentBytes() - rss0
         let memory = index.memoryBytes
-        log(String(format: "build %.2fs (%.0f vec/s), memory %.1f MiB, rss growth %.1f MiB", buildS, Double(n) / buildS,
-                   Double(memory) / 1048576, Double(rssGrowth) / 1048576))
+        log(String(format: "build %.2fs (%.0f vec/s), %@ traversal (codes %.2fs), memory %.1f MiB, rss growth %.1f MiB", buildS, Double(n) / buildS,
+                   traversal.rawValue, codesS, Double(memory) / 1048576, Double(rssGrowth) / 1048576))
 
         let gtRows = (0..<querySet.n).map { i in Set(truth.values[(i * truth.d)..<(i * truth.d + k)].map { UInt64($0) }) }
         let sweep = try runSweep(index: index, querySet: querySet, truth: gtRows, filter: nil)
@@ -175,7 +183,7 @@ struct BenchANNCommand: ParsableCommand {
             return r.json
         }
         var out = "{\"tool\":\"aegis-memory bench ann\",\"n\":\(n),\"d\":\(d),\"m\":\(m),\"ef_construction\":\(efConstruction),"
-        out += "\"threads\":\(threads),\"k\":\(k),\"fma\":\(VectorKernels.usesFMA),"
+        out += "\"threads\":\(threads),\"k\":\(k),\"fma\":\(VectorKernels.usesFMA),\"traversal\":\"\(traversal.rawValue)\","
         out += "\"build_s\":\(fmt(buildS)),\"build_vec_per_s\":\(fmt(Double(n) / buildS)),"
         out += "\"memory_bytes\":\(memory),\"rss_growth_bytes\":\(rssGrowth),\"insert_vec_per_s\":\(fmt(insertRate)),"
         out += "\"target_recall\":\(targetRecall),\"at_target\":\(op(sweep)),"

@@ -1,80 +1,66 @@
 import AegisCore
+import AegisEmbedding
+import AegisEngine
 import AegisStorage
 import ArgumentParser
+import Foundation
 
-/// `aegis-memory demo-data --data-dir D [--count N]`: fills a store with a small, realistic
-/// multi-agent data set (memories in a few namespaces, votes, sessions, features) and writes a
-/// snapshot, so `stats` / `verify` have something real to show. Vectors come from a
-/// deterministic hash of the text (model `demo-hash-<dim>`), not from a language model.
+/// `aegis-memory demo-data --data-dir D [--count N]`: fills a store with a realistic multi-agent
+/// data set (memories in a few namespaces, votes, sessions, features) that `serve` can open
+/// as it is: vectors come from the hashing embedder (model `hash-<dim>`, so
+/// `AEGIS_EMBEDDER=hash aegis-memory serve --data-dir D` serves it), and the final checkpoint
+/// carries the HNSW graphs, so the server loads them instead of rebuilding (docs/operations.md,
+/// "Demo data"). `--count 1000000` is the scale demo (docs/benchmarks.md, "Scale").
 struct DemoDataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "demo-data",
-        abstract: "Create a demo store (memories, votes, sessions, features) for trying stats/verify.")
+        abstract: "Create a demo store (memories, votes, sessions, features) that `AEGIS_EMBEDDER=hash serve` opens as it is.")
 
     @Option(name: .long) var dataDir: String
     @Option(name: .long) var count: Int = 500
-    @Option(name: .long) var dimension: Int = 384
+    @Option(name: .long, help: "Vector size; the server needs the same AEGIS_HASH_DIMENSION (default 384).")
+    var dimension: Int = HashingEmbedder.defaultDimension
     @Option(name: .long, help: "Memories per commit (one log record and fsync each; 1 = one commit per memory).")
     var commitBatch: Int = 256
+    @Flag(name: .long, inversion: .prefixedNo, help: "Build the HNSW graphs and save them in the final checkpoint (--no-graphs: the server builds them at start-up).")
+    var graphs = true
 
     func validate() throws {
         guard count >= 0 else { throw ValidationError("--count must be >= 0") }
         guard (1...4096).contains(commitBatch) else { throw ValidationError("--commit-batch must be in 1...4096") }
+        guard (1...HashingEmbedder.maxDimension).contains(dimension) else {
+            throw ValidationError("--dimension must be in 1...\(HashingEmbedder.maxDimension)")
+        }
     }
 
     func run() async throws {
-        let store = try await Store.open(directory: dataDir, options: StoreOptions(embeddingModel: "demo-hash-\(dimension)", dimension: dimension))
-        let project = "default-project"
-        let agents = ["planner", "coder", "reviewer", "tester"]
-        let topics = ["the team deadline is Friday", "use retries with backoff for HTTP calls", "draft: consider caching embeddings",
-                      "policy: all agents log decisions", "note to self: rerun flaky test", "prefer small pull requests"]
-        var ids: [String] = []
-        // Memories go in commits of `commitBatch` (one log record and one fsync each, like an
-        // import chunk), each followed by one commit of the votes on memories already written.
-        let chunk = commitBatch
-        var memories: [StoreEvent] = [], votes: [StoreEvent] = []
-        for i in 0..<count {
-            let text = "\(topics[i % topics.count]) (#\(i))"
-            let m = Memory(id: Identifier.uuid4Hex(), projectId: project, agentId: agents[i % agents.count],
-                           namespace: ["default", "project-x", "ops"][i % 3], memoryType: i % 10 == 0 ? .reflection : (i % 7 == 0 ? .strategy : .standard),
-                           content: text, embedding: DemoDataCommand.vector(text, dimension), metadata: ["source": .string("demo"), "i": .int(Int64(i))],
-                           scope: [.global, .agentPrivate, .agentShared][i % 3], sharedWithAgents: i % 3 == 2 ? ["reviewer"] : [],
-                           createdAt: .now())
-            ids.append(m.id)
-            memories.append(.memoryPut(m))
-            if i % 4 == 0 {
-                votes.append(.vote(Vote(id: Identifier.randomHex(), memoryId: ids[i / 2], projectId: project,
-                                        voterAgentId: agents[(i + 1) % agents.count], vote: i % 8 == 0 ? .harmful : .helpful, createdAt: .now())))
-            }
-            if memories.count == chunk || i == count - 1 {
-                try await store.commit(memories)
-                if !votes.isEmpty { try await store.commit(votes) }
-                memories.removeAll(keepingCapacity: true)
-                votes.removeAll(keepingCapacity: true)
-            }
+        let started = Date()
+        let embedder = try HashingEmbedder(dimension: dimension)
+        var config = EngineConfiguration()
+        do { config = try OpsSupport.bulkInsertConfiguration(ProcessInfo.processInfo.environment) } catch {
+            OpsSupport.note("demo-data: \(error)"); throw ExitCode(2)
         }
-        for s in 0..<5 {
-            try await store.commit([.sessionCreate(SessionProgress(id: Identifier.randomHex(), projectId: project, sessionId: "session-\(s)",
-                                                                   agentId: agents[s % 4], completedItems: ["setup"], totalItems: 4, completedCount: 1, createdAt: .now()))])
-            try await store.commit([.featureCreate(FeatureRecord(id: Identifier.randomHex(), projectId: project, sessionId: "session-\(s)",
-                                                                 featureId: "feature-\(s)", description: "demo feature \(s)", createdAt: .now()))])
+        let store: Store
+        do {
+            store = try await Store.open(directory: dataDir, options: StoreOptions(embeddingModel: embedder.modelName, dimension: dimension))
+        } catch {
+            OpsSupport.note("demo-data: cannot open \(dataDir): \(error)"); throw ExitCode(1)
         }
-        let info = try await store.checkpoint()
-        print("demo-data: \(count) memories in \(dataDir), snapshot at LSN \(info.lsn) (\(info.fileSize) bytes)")
-        try await store.close()
-    }
-
-    /// A unit vector derived from the text's SHA-256 (deterministic, no model).
-    static func vector(_ text: String, _ dim: Int) -> [Float] {
-        var seed = Array(SHA256.hexDigest(text.utf8).utf8)
-        var v = [Float](repeating: 0, count: dim)
-        var norm: Float = 0
-        for i in 0..<dim {
-            let b = seed[i % seed.count]
-            seed[i % seed.count] = b &* 31 &+ UInt8(truncatingIfNeeded: i)
-            v[i] = Float(Int(b) - 80) / 40
-            norm += v[i] * v[i]
+        try await DemoData(count: count, commitBatch: commitBatch, embedder: embedder).write(into: store)
+        let written = Date()
+        let summary: String
+        if graphs {
+            // The engine indexes every memory of the store at open (parallel bulk inserts,
+            // AEGIS_HNSW_BULK_THREADS) and its close writes the checkpoint with the graphs.
+            let engine = try await AegisEngine(backend: StoreBackend(store: store), embedder: embedder, configuration: config)
+            let indexed = engine.health().indexedMemories
+            try await engine.close()
+            summary = "\(indexed) memories indexed, graphs saved in the checkpoint"
+        } else {
+            _ = try await store.checkpoint()
+            try await store.close()
+            summary = "no graphs saved (serve builds them at start-up)"
         }
-        let n = norm.squareRoot()
-        return n > 0 ? v.map { $0 / n } : v
+        let s = { (d: Date, e: Date) in String(format: "%.1f s", e.timeIntervalSince(d)) }
+        print("demo-data: \(count) memories (model \(embedder.modelName)) in \(dataDir): rows \(s(started, written)), \(summary) \(s(written, Date()))")
     }
 }

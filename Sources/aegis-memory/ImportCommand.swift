@@ -34,12 +34,8 @@ struct ImportCommand: AsyncParsableCommand {
             OpsSupport.note("import: cannot create the embedder: \(error)"); throw ExitCode(1)
         }
         let engine: AegisEngine
-        var config = EngineConfiguration()
-        do {
-            if let v = env["AEGIS_HNSW_BULK_THRESHOLD"] { config.hnswBulkInsertThreshold = try Self.int("AEGIS_HNSW_BULK_THRESHOLD", v) }
-            if let v = env["AEGIS_HNSW_BULK_THREADS"] { config.hnswBulkInsertThreads = try Self.int("AEGIS_HNSW_BULK_THREADS", v) }
-            try config.validate()
-        } catch { OpsSupport.note("import: \(error)"); throw ExitCode(2) }
+        let config: EngineConfiguration
+        do { config = try OpsSupport.bulkInsertConfiguration(env) } catch { OpsSupport.note("import: \(error)"); throw ExitCode(2) }
         do { engine = try await AegisEngine.open(directory: dataDir, embedder: emb, configuration: config) } catch {
             OpsSupport.note("import: cannot open \(dataDir) for writing (is a server running on it? use POST /memories/import then): \(error)")
             throw ExitCode(1)
@@ -139,10 +135,5 @@ struct ImportCommand: AsyncParsableCommand {
             print(line + ", in \(String(format: "%.2f", secs)) s")
         }
         if summary.errorCount > 0 { throw ExitCode(2) }
-    }
-
-    private static func int(_ name: String, _ text: String) throws -> Int {
-        guard let v = Int(text.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("\(name) must be an integer (got \"\(text)\")") }
-        return v
     }
 }

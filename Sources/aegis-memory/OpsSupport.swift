@@ -1,6 +1,7 @@
 import AegisCore
 import AegisEmbedding
 import AegisEngine
+import ArgumentParser
 import Foundation
 
 /// Shared plumbing of the operations commands (export, import, backup, restore).
@@ -78,6 +79,21 @@ enum OpsSupport {
         var environment = env
         if k == "hash", let d = recorded?.dimension { environment["AEGIS_HASH_DIMENSION"] = String(d) }
         return try EmbedderFactory.make(kind: k, environment: environment)
+    }
+
+    /// An engine configuration with the bulk graph insert settings of the environment
+    /// (`AEGIS_HNSW_BULK_THRESHOLD`, `AEGIS_HNSW_BULK_THREADS`; docs/configuration.md), validated.
+    static func bulkInsertConfiguration(_ env: [String: String]) throws -> EngineConfiguration {
+        func int(_ name: String) throws -> Int? {
+            guard let text = env[name] else { return nil }
+            guard let v = Int(text.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("\(name) must be an integer (got \"\(text)\")") }
+            return v
+        }
+        var config = EngineConfiguration()
+        if let v = try int("AEGIS_HNSW_BULK_THRESHOLD") { config.hnswBulkInsertThreshold = v }
+        if let v = try int("AEGIS_HNSW_BULK_THREADS") { config.hnswBulkInsertThreads = v }
+        try config.validate()
+        return config
     }
 
     /// Minimal JSON object line for `--json` summaries (ordered keys).

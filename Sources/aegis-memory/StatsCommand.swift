@@ -24,10 +24,11 @@ struct StatsCommand: AsyncParsableCommand {
         }
         let s = StoreStatistics.compute(store)
         let index = IndexVerifier.summary(of: store)
-        print(json ? StatsCommand.json(s, index: index) : StatsCommand.text(s, index: index))
+        let memory = MemoryUsage.estimate(store: store, savedIndex: index)
+        print(json ? StatsCommand.json(s, index: index, memory: memory) : StatsCommand.text(s, index: index, memory: memory))
     }
 
-    static func text(_ s: StoreStatistics, index: SavedIndexSummary? = nil) -> String {
+    static func text(_ s: StoreStatistics, index: SavedIndexSummary? = nil, memory: MemoryUsage? = nil) -> String {
         var out: [String] = []
         out.append("embedding model: \(s.embeddingModel ?? "(none)")  dimension: \(s.dimension)")
         out.append("last LSN: \(s.lastLSN)  snapshot LSN: \(s.snapshotLSN.map(String.init) ?? "none")  log first LSN: \(s.logFirstLSN.map(String.init) ?? "none")")
@@ -46,10 +47,13 @@ struct StatsCommand: AsyncParsableCommand {
             line("scopes", p.byScope)
         }
         if let index { out.append(contentsOf: indexText(index)) }
+        if let memory {
+            out.append("memory once served (estimate, docs/operations.md \"Memory\"): " + memory.components.map { "\($0.name)=\($0.bytes)" }.joined(separator: " ") + " total=\(memory.total)")
+        }
         return out.joined(separator: "\n")
     }
 
-    static func json(_ s: StoreStatistics, index: SavedIndexSummary? = nil) -> String {
+    static func json(_ s: StoreStatistics, index: SavedIndexSummary? = nil, memory: MemoryUsage? = nil) -> String {
         func str(_ v: String?) -> String {
             guard let v else { return "null" }
             var o = "\""
@@ -74,7 +78,7 @@ struct StatsCommand: AsyncParsableCommand {
         let projects = s.projects.map { p in
             "{\"id\":\(str(p.id)),\"memories\":\(p.memories),\"deprecated\":\(p.deprecated),\"expired\":\(p.expired),\"votes\":\(p.votes),\"sessions\":\(p.sessions),\"features\":\(p.features),\"namespaces\":\(dict(p.byNamespace)),\"agents\":\(dict(p.byAgent)),\"types\":\(dict(p.byType)),\"scopes\":\(dict(p.byScope))}"
         }
-        return "{\"embedding_model\":\(str(s.embeddingModel)),\"dimension\":\(s.dimension),\"last_lsn\":\(s.lastLSN),\"snapshot_lsn\":\(opt(s.snapshotLSN)),\"log_first_lsn\":\(opt(s.logFirstLSN)),\"disk\":{\"log_segments\":\(s.logSegments),\"log_bytes\":\(s.logBytes),\"snapshot_files\":\(s.snapshotFiles),\"snapshot_bytes\":\(s.snapshotBytes),\"archive_bytes\":\(s.archiveBytes)},\"projects\":[\(projects.joined(separator: ","))]\(index.map { ",\"index\":" + indexJSON($0, str: str) } ?? "")}"
+        return "{\"embedding_model\":\(str(s.embeddingModel)),\"dimension\":\(s.dimension),\"last_lsn\":\(s.lastLSN),\"snapshot_lsn\":\(opt(s.snapshotLSN)),\"log_first_lsn\":\(opt(s.logFirstLSN)),\"disk\":{\"log_segments\":\(s.logSegments),\"log_bytes\":\(s.logBytes),\"snapshot_files\":\(s.snapshotFiles),\"snapshot_bytes\":\(s.snapshotBytes),\"archive_bytes\":\(s.archiveBytes)},\"projects\":[\(projects.joined(separator: ","))]\(index.map { ",\"index\":" + indexJSON($0, str: str) } ?? "")\(memory.map { ",\"memory_bytes\":" + memoryJSON($0) } ?? "")}"
     }
 
     /// The saved HNSW graphs (newest snapshot's index section), one line per project.
@@ -100,5 +104,10 @@ struct StatsCommand: AsyncParsableCommand {
             "{\"project\":\(str(p.project)),\"slots\":\(p.slots),\"used_slots\":\(p.usedSlots),\"graph_nodes\":\(int(p.graphNodes)),\"graph_deleted\":\(int(p.graphTombstones)),\"m\":\(int(p.m)),\"ef_construction\":\(int(p.efConstruction)),\"ef_search\":\(int(p.efSearch)),\"graph_bytes\":\(p.graphBytes)}"
         }
         return "{\"saved\":\(x.indexLSN != nil),\"lsn\":\(x.indexLSN.map(String.init) ?? "null"),\"section_bytes\":\(x.sectionBytes),\"valid\":\(x.sectionValid),\"parameters_source\":\(str(x.pinned == nil ? "settings" : "pinned")),\"pinned\":\(pinned),\"projects\":[\(projects.joined(separator: ","))]}"
+    }
+
+    /// `aegis_memory_bytes` components as a server would hold this store (docs/operations.md, "Memory").
+    static func memoryJSON(_ m: MemoryUsage) -> String {
+        "{" + m.components.map { "\"\($0.name)\":\($0.bytes)" }.joined(separator: ",") + ",\"total\":\(m.total)}"
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import AegisVector
+@testable import AegisEngine
 @testable import AegisHTTP
 
 /// Export/import, health/ready/metrics, limits (413, JSON caps, 429) over loopback.
@@ -73,6 +75,33 @@ import Testing
             #expect(m.text.contains(#"aegis_memory_operations_total{operation="add",status="success"} 1"#))
             #expect(m.text.contains("aegis_db_pool_size 64"))
             #expect(!m.text.contains("metric me"))
+            // Memory by component (docs/operations.md, "Memory"); the added memory's graph node counts.
+            #expect(m.text.contains("# TYPE aegis_memory_bytes gauge"))
+            for component in ["vectors_mapped", "vectors_tail", "vectors_engine", "codes", "graph", "rows", "indexes", "other"] {
+                #expect(m.text.contains(#"aegis_memory_bytes{component="\#(component)"} "#), "\(component) missing")
+            }
+            #expect(!m.text.contains(#"aegis_memory_bytes{component="graph"} 0"#))
+            #expect(m.text.contains("aegis_index_failed 0"))
+            #expect(h.text.contains(#""indexes_loaded_from_checkpoint":0,"indexes_rebuilt":0,"indexes_failed":0"#))
+        }
+    }
+
+    /// A failed graph: /ready stays 200 but says degraded with the reason; the gauge counts it.
+    @Test func readyDegradedOnFailedGraph() async throws {
+        try await withServer { s in
+            _ = try await s.client.request("POST", "/memories/add", key: k, json: #"{"content":"graph to break","agent_id":"a1","scope":"global"}"#)
+            // A non-finite row makes the real graph insert throw, which marks the graph failed.
+            let dim = s.server.engine.health().embeddingDimension
+            let bad = StableVectorRows(dimension: dim)
+            let row = bad.append([Float](repeating: .nan, count: dim))
+            s.server.engine.spaces.withSpace("default-project") { $0?.ann?.insert(slot: 10_000, row: row) }
+            let r = try await s.client.request("GET", "/ready")
+            #expect(r.status == 200)
+            #expect(r.text.hasPrefix(#"{"status":"degraded","database":"connected","embedding_service":"healthy","index":"degraded","reason":"vector index failed for project(s) default-project ("#))
+            let m = try await s.client.request("GET", "/metrics")
+            #expect(m.text.contains("aegis_index_failed 1"))
+            let q = try await s.client.request("POST", "/memories/query", key: k, json: #"{"query":"graph to break"}"#)
+            #expect(q.status == 200 && q.text.contains("graph to break"))
         }
     }
 

@@ -11,6 +11,7 @@ import Glibc
 //   mixed   80% query / 15% add / 5% vote for T seconds: ops/s, p50 / p99
 // Usage: HTTPBench --server PATH [--memories 10000] [--clients 4] [--requests 2000] [--seconds 10]
 //                  [--phases health,query,add,mixed] [--perf-stat 1] [--perf-record FILE [--perf-phase query|add|mixed]] [--data-dir DIR] [--http-threads N] [--mix Q,A]
+//                  [--rss 1]   (server VmRSS / RssAnon from /proc/PID/status once ready and after the mixed phase)
 // Every phase also reports the CPU time the server process and this client process used per
 // operation (both run on the same cores). --perf-stat counts the server's fdatasync calls
 // during the mixed phase (Linux `perf`, root); --perf-record samples the server's stacks then.
@@ -76,6 +77,17 @@ for _ in 0..<600 {
     usleep(100_000)
 }
 guard up else { fatalError("server did not start") }
+
+/// `rss <label> VmRSS <kB> kB RssAnon <kB> kB` of the server (Linux /proc), printed with `--rss 1`.
+func serverRSS(_ label: String) -> String {
+    let status = (try? String(contentsOfFile: "/proc/\(proc.processIdentifier)/status", encoding: .utf8)) ?? ""
+    func kB(_ field: String) -> String {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return "?" }
+        return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.map(String.init) ?? "?"
+    }
+    return "rss     \(label.padding(toLength: 17, withPad: " ", startingAt: 0))VmRSS \(kB("VmRSS")) kB RssAnon \(kB("RssAnon")) kB"
+}
+let rssAtStart = serverRSS("ready")
 
 // MARK: workload
 
@@ -253,6 +265,7 @@ let (mixed, mixedWall) = !phases.contains("mixed") ? none : withCPU("mixed") { r
 } }
 _ = stopPerf(record)
 let statText = stopPerf(stat)
+let rssAfterMixed = serverRSS("after phases")
 
 let h50 = pct(anchor.lat["health"] ?? [], 0.5)
 let eng = query.lat["engine"] ?? []
@@ -273,6 +286,7 @@ if let e = mixed.lat["engine"], !e.isEmpty {
     print("        engine query_time_ms p50 \(f(pct(e, 0.5))) ms  p99 \(f(pct(e, 0.99))) ms (mixed phase)")
 }
 for l in cpuLines { print(l) }
+if opts["rss"] == "1" { print(rssAtStart); print(rssAfterMixed) }
 if perfStat {
     // perf stat -x, lines: value,unit,event,...
     var syncs = 0

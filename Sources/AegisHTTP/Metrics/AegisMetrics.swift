@@ -1,4 +1,4 @@
-/// The nine metrics of the operations guide, with the labels its alert rules use, plus how
+/// The nine metrics of the operations guide (plus memory and index-failure gauges), with the labels its alert rules use, plus how
 /// the database-pool gauges map onto this engine (see docs/configuration.md, "Metrics").
 ///
 /// * `endpoint` is the route *template* (`/memories/{memory_id}`), never the raw path, so ids,
@@ -19,10 +19,17 @@ public struct AegisMetrics: Sendable {
         public var cacheMisses: @Sendable () -> Double
         public var poolSize: @Sendable () -> Double
         public var poolCheckedOut: @Sendable () -> Double
+        /// (component, bytes) for `aegis_memory_bytes` (the engine's `MemoryUsage.components`).
+        public var memoryBytes: @Sendable () -> [(String, Int)]
+        /// Projects whose vector index failed (`aegis_index_failed`).
+        public var failedIndexes: @Sendable () -> Double
         public init(cacheHits: @escaping @Sendable () -> Double = { 0 }, cacheMisses: @escaping @Sendable () -> Double = { 0 },
-                    poolSize: @escaping @Sendable () -> Double = { 0 }, poolCheckedOut: @escaping @Sendable () -> Double = { 0 }) {
+                    poolSize: @escaping @Sendable () -> Double = { 0 }, poolCheckedOut: @escaping @Sendable () -> Double = { 0 },
+                    memoryBytes: @escaping @Sendable () -> [(String, Int)] = { [] },
+                    failedIndexes: @escaping @Sendable () -> Double = { 0 }) {
             self.cacheHits = cacheHits; self.cacheMisses = cacheMisses
             self.poolSize = poolSize; self.poolCheckedOut = poolCheckedOut
+            self.memoryBytes = memoryBytes; self.failedIndexes = failedIndexes
         }
     }
 
@@ -43,6 +50,11 @@ public struct AegisMetrics: Sendable {
         r.readable("aegis_db_pool_size", "Limit of concurrent engine operations (DATABASE_POOL_SIZE / DB_POOL_SIZE)",
                    kind: .gauge, sources.poolSize)
         r.readable("aegis_db_pool_checked_out", "Engine operations in flight", kind: .gauge, sources.poolCheckedOut)
+        r.readable("aegis_memory_bytes", "Bytes held in memory by component (docs/operations.md, Memory)", labels: ["component"]) {
+            sources.memoryBytes().map { ([$0.0], Double($0.1)) }
+        }
+        r.readable("aegis_index_failed", "Projects whose vector index failed (searches fall back to exact scans)",
+                   kind: .gauge, sources.failedIndexes)
         votes = r.counter("aegis_ace_votes_total", "ACE votes by type", labels: ["vote_type"])
         votes.touch(["helpful"]); votes.touch(["harmful"])
         for op in ["add", "query", "delete", "vote"] {

@@ -15,9 +15,12 @@ public final class MetricsRegistry: Sendable {
         let series = Mutex<[String: Series]>([:])
         let order = Mutex<[String]>([])
         let reader: (@Sendable () -> Double)?
-        init(name: String, help: String, kind: Kind, labelNames: [String], buckets: [Double], reader: (@Sendable () -> Double)?) {
+        /// Series read at scrape time: (label values, value), in the order given.
+        let seriesReader: (@Sendable () -> [([String], Double)])?
+        init(name: String, help: String, kind: Kind, labelNames: [String], buckets: [Double], reader: (@Sendable () -> Double)?,
+             seriesReader: (@Sendable () -> [([String], Double)])? = nil) {
             self.name = name; self.help = help; self.kind = kind; self.labelNames = labelNames
-            self.buckets = buckets; self.reader = reader
+            self.buckets = buckets; self.reader = reader; self.seriesReader = seriesReader
         }
     }
     struct Series: Sendable {
@@ -61,6 +64,11 @@ public final class MetricsRegistry: Sendable {
         _ = register(Family(name: name, help: help, kind: kind, labelNames: [], buckets: [], reader: read))
     }
 
+    /// A labelled gauge whose series are all read at scrape time, with one call.
+    public func readable(_ name: String, _ help: String, labels: [String], _ read: @escaping @Sendable () -> [([String], Double)]) {
+        _ = register(Family(name: name, help: help, kind: .gauge, labelNames: labels, buckets: [], reader: nil, seriesReader: read))
+    }
+
     private func register(_ f: Family) -> Metric {
         families.withLock { $0.append(f) }
         return Metric(family: f)
@@ -74,6 +82,13 @@ public final class MetricsRegistry: Sendable {
             out += "# HELP \(f.name) \(f.help)\n# TYPE \(f.name) \(f.kind.rawValue)\n"
             if let r = f.reader {
                 out += "\(f.name) \(MetricsRegistry.format(r()))\n"
+                continue
+            }
+            if let r = f.seriesReader {
+                for (values, v) in r() where values.count == f.labelNames.count {
+                    let labels = zip(f.labelNames, values).map { "\($0)=\"\(MetricsRegistry.escape($1))\"" }.joined(separator: ",")
+                    out += "\(f.name){\(labels)} \(MetricsRegistry.format(v))\n"
+                }
                 continue
             }
             let (keys, series) = (f.order.withLock { $0 }, f.series.withLock { $0 })

@@ -76,6 +76,9 @@ extension AegisRoutes {
                     w.key("memories"); w.int(h.indexedMemories)
                     w.key("in_flight"); w.int(h.inFlight)
                     w.key("max_in_flight"); w.int(h.maxInFlight)
+                    w.key("indexes_loaded_from_checkpoint"); w.int(h.indexesLoadedFromCheckpoint)
+                    w.key("indexes_rebuilt"); w.int(h.indexesRebuilt)
+                    w.key("indexes_failed"); w.int(h.failedIndexes.count)
                     w.endObject()
                 }
             },
@@ -86,11 +89,19 @@ extension AegisRoutes {
                 if let e = await probe.check() { embedding = "unhealthy"; reason = reason ?? e }
                 if reason == nil, let k = auth.keyFileError { reason = "API key file unreadable: \(k)" }
                 let ready = reason == nil
+                // A failed graph leaves the server ready (searches are exact scans: correct, slower)
+                // but degraded, with the reason (docs/operations.md, "Failed graphs").
+                let degraded = ready && !h.failedIndexes.isEmpty
+                if degraded {
+                    reason = "vector index failed for project(s) " + h.failedIndexes.keys.sorted().map { "\($0) (\(h.failedIndexes[$0]!))" }.joined(separator: ", ")
+                        + "; searches there are exact scans until the graph is rebuilt (restart, or rebuild-index offline)"
+                }
                 return .json(ready ? .ok : .serviceUnavailable) { w in
                     w.beginObject()
-                    w.key("status"); w.string(ready ? "ready" : "not ready")
+                    w.key("status"); w.string(degraded ? "degraded" : ready ? "ready" : "not ready")
                     w.key("database"); w.string(h.reason == nil ? "connected" : "unavailable")
                     w.key("embedding_service"); w.string(embedding)
+                    if degraded { w.key("index"); w.string("degraded") }
                     if let reason { w.key("reason"); w.string(reason) }
                     w.endObject()
                 }

@@ -37,7 +37,9 @@ public final class AegisHTTPServer: Sendable {
             cacheHits: { Double(embedderCacheStats().hits) },
             cacheMisses: { Double(embedderCacheStats().misses) },
             poolSize: { Double(engine.maxInFlightOperations) },
-            poolCheckedOut: { Double(engine.inFlightOperations) }))
+            poolCheckedOut: { Double(engine.inFlightOperations) },
+            memoryBytes: { engine.memoryUsage().components.map { ($0.name, $0.bytes) } },
+            failedIndexes: { Double(engine.health().failedIndexes.count) }))
         self.probe = EmbedderProbe(embedder: embedder)
         self.logger = logger
     }

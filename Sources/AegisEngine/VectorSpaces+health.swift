@@ -1,0 +1,31 @@
+import AegisCore
+import AegisStorage
+
+extension VectorSpaces {
+    /// Adds the vector spaces' and graphs' bytes (MemoryUsage components) under the read lock.
+    func addMemoryUsage(to u: inout MemoryUsage) {
+        lock.withReadLock {
+            for s in storage.value.values {
+                // The spaces hold a pointer per slot, not a vector (docs/engine.md, "One copy of each vector").
+                u.indexes += s.rows.capacity * MemoryLayout<UnsafePointer<Float>?>.stride
+                u.indexes += s.infos.capacity * (MemoryLayout<SlotInfo?>.stride + 64) + s.keys.capacity * MemoryLayout<SlotKey>.stride
+                u.indexes += MemoryEstimate.dictionary(capacity: s.slotOf.capacity, entry: MemoryLayout<String>.stride + MemoryLayout<Int>.stride)
+                if let g = (s.ann as? HNSWAdapter)?.index.memoryBreakdown {
+                    u.vectorsEngine += g.vectors
+                    u.codes += g.codes
+                    u.graph += g.links
+                }
+            }
+        }
+    }
+
+    /// Projects whose graph stopped being trusted (a failed insert) → why. Their searches are
+    /// answered by exact scans until the graph is rebuilt (docs/operations.md, "Failed graphs").
+    func failedIndexes() -> [String: String] {
+        lock.withReadLock {
+            var out: [String: String] = [:]
+            for (name, s) in storage.value { if let f = s.ann?.failure { out[name] = f } }
+            return out
+        }
+    }
+}
