@@ -23,7 +23,7 @@ let embeddingKernelSettings: [SwiftSetting] = [.unsafeFlags(["-O", "-enforce-exc
 let vectorKernelSettings: [SwiftSetting] = hostCPUFlags.isEmpty ? [] : [.unsafeFlags(hostCPUFlags)]
 
 // Module map and dependency rules: see docs/architecture.md (mirrors shared design).
-// Only AegisLog touches C; only AegisHTTP imports Hummingbird; only the executable reads the environment.
+// Only AegisLog touches raw file descriptors; only AegisHTTP imports Hummingbird; only the executable reads the environment.
 let package = Package(
     name: "aegis-memory",
     platforms: [.macOS(.v14)],
