@@ -28,15 +28,20 @@ final class InterleavingBackend: EngineBackend, @unchecked Sendable {
 }
 
 @Suite struct CheckpointLSNTests {
+    /// A durable store in `dir`, the interleaving backend on it, and an engine on that.
+    static func interleaved(_ dir: String) async throws -> (Store, InterleavingBackend, AegisEngine) {
+        let store = try await Store.open(directory: dir, options: StoreOptions(embeddingModel: hashEmbedder.modelName, dimension: hashEmbedder.dimension))
+        let backend = InterleavingBackend(StoreBackend(store: store))
+        return (store, backend, try await AegisEngine(backend: backend, embedder: hashEmbedder))
+    }
+
     /// A delete that lands between the encoding and the snapshot: the index LSN is the one the
     /// graphs were encoded at, so `verify` skips that memory instead of reporting a slot naming
     /// a memory the tables no longer hold, and a restart removes its node.
     @Test func commitsBetweenEncodingAndSnapshotAreCaughtUp() async throws {
         let dir = tempDir("ckpt-lsn")
         defer { removeTree(dir) }
-        let store = try await Store.open(directory: dir, options: StoreOptions(embeddingModel: hashEmbedder.modelName, dimension: hashEmbedder.dimension))
-        let backend = InterleavingBackend(StoreBackend(store: store))
-        let e = try await AegisEngine(backend: backend, embedder: hashEmbedder)
+        let (store, backend, e) = try await Self.interleaved(dir)
         var ids: [String] = []
         for i in 0..<40 { ids.append(try await e.addText("checkpoint window memory \(i) about \(i % 4)", agent: "a", scope: .global)) }
         let victim = ids[11]
@@ -93,9 +98,7 @@ final class InterleavingBackend: EngineBackend, @unchecked Sendable {
     @Test func closeCheckpointsOnce() async throws {
         let dir = tempDir("ckpt-once")
         defer { removeTree(dir) }
-        let store = try await Store.open(directory: dir, options: StoreOptions(embeddingModel: hashEmbedder.modelName, dimension: hashEmbedder.dimension))
-        let backend = InterleavingBackend(StoreBackend(store: store))
-        let e = try await AegisEngine(backend: backend, embedder: hashEmbedder)
+        let (_, backend, e) = try await Self.interleaved(dir)
         _ = try await e.addText("one", agent: "a")
         try await e.close()
         #expect(backend.checkpoints.withLock { $0 } == 1)
