@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(ROOT, "Tests", "SDKCompat"))
 from conftest import Server  # noqa: E402  (the one server launcher of the Python suites)
 
 SEED = int(os.environ.get("SCHEMA_SEED", "20261204"))
-MAX_EXAMPLES = int(os.environ.get("SCHEMA_MAX_EXAMPLES", "100"))
+MAX_EXAMPLES = int(os.environ.get("SCHEMA_MAX_EXAMPLES", "60"))
 WORKERS = os.environ.get("SCHEMA_WORKERS", "2")
 CLI = os.environ.get("SCHEMATHESIS", os.path.join(os.path.dirname(sys.executable), "schemathesis"))
 EXCLUDED_CHECKS = "negative_data_rejection,object_level_authorization"
