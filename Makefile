@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SYSTEM_PKGS := liblz4-dev libxxhash-dev pkg-config
 
-.PHONY: deps build run test test-release bench torture clean models sdk-venv test-sdk bench-http
+.PHONY: deps build run test test-release bench torture clean models sdk-venv test-sdk bench-http schema-venv test-schema
 
 deps:
 	@missing=""; for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -26,6 +26,7 @@ test: deps models
 	# suite (parallel, CPU-heavy) cannot starve them of threads.
 	$(SWIFT) test --skip-build --filter OpenAIEmbedderTests
 	$(MAKE) test-sdk
+	$(MAKE) test-schema
 
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release
@@ -53,6 +54,19 @@ test-sdk: sdk-venv
 	$(SWIFT) build --product aegis-memory
 	@AEGIS_BIN=$(CURDIR)/.build/debug/aegis-memory $(SDK_VENV)/bin/python -m pytest -p no:cacheprovider Tests/SDKCompat; \
 	rc=$$?; if [ $$rc -ne 0 ]; then echo "SDK compatibility suite failed (pytest exit $$rc; 5 means no tests ran)"; exit $$rc; fi
+
+# Schema conformance: schemathesis (pinned) in a venv under .build, against a real `aegis-memory
+# serve` checked by docs/openapi.yaml (see Tests/Schema/run_schemathesis.py). Seeded and bounded:
+# SCHEMA_SEED, SCHEMA_MAX_EXAMPLES (per operation). Prints one `schema conformance: PASS|FAIL` line.
+SCHEMA_VENV := .build/schema-venv
+schema-venv:
+	@python3 -c "import ensurepip, venv" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-venv; }
+	@$(SCHEMA_VENV)/bin/schemathesis --version 2>/dev/null | grep -q ' 4.32.5$$' || { rm -rf $(SCHEMA_VENV) && python3 -m venv $(SCHEMA_VENV) && \
+	  $(SCHEMA_VENV)/bin/pip install -q schemathesis==4.32.5; }
+
+test-schema: schema-venv
+	$(SWIFT) build --product aegis-memory
+	AEGIS_BIN=$(CURDIR)/.build/debug/aegis-memory $(SCHEMA_VENV)/bin/python Tests/Schema/run_schemathesis.py
 
 # HTTP benchmark (release build, loopback, hashing embedder); see docs/benchmarks.md "## HTTP".
 bench-http: deps

@@ -116,6 +116,13 @@ import Testing
         if case .methodNotAllowed(let allow) = table.resolve(method: .put, path: "/memories/x") {
             #expect(Set(allow.map(\.rawValue)) == ["GET", "DELETE"])
         } else { Issue.record("expected 405") }
+        // The most specific path decides `Allow` (Starlette): not the GET/DELETE of `{memory_id}`.
+        if case .methodNotAllowed(let allow) = table.resolve(method: .put, path: "/memories/add") {
+            #expect(allow.map(\.rawValue) == ["POST"])
+        } else { Issue.record("expected 405") }
+        if case .methodNotAllowed(let allow) = table.resolve(method: .options, path: "/memories/add") {
+            #expect(allow.map(\.rawValue) == ["POST"])
+        } else { Issue.record("expected 405") }
         if case .redirect(let to) = table.resolve(method: .post, path: "/memories/add/") { #expect(to == "/memories/add") } else {
             Issue.record("expected redirect")
         }

@@ -7,17 +7,23 @@ import Testing
     @Test func openAPIMatchesTheRouter() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
-        var documented: [String: Bool] = [:]  // "METHOD path" → open
+        var documented: [String: Bool] = [:]  // "METHOD path" → open (`security: []` in the operation)
         var inPaths = false
         var path = ""
+        var operation: String? = nil
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line == "paths:" { inPaths = true; continue }
             guard inPaths else { continue }
+            if let first = line.first, first != " ", first != "#" { break }  // the next top-level key
             if line.hasPrefix("  /"), line.hasSuffix(":"), !line.hasPrefix("   ") {
-                path = String(line.dropFirst(2).dropLast())
+                path = String(line.dropFirst(2).dropLast()); operation = nil
             } else if line.hasPrefix("    "), !line.hasPrefix("     "), let colon = line.firstIndex(of: ":") {
-                let method = line[line.index(line.startIndex, offsetBy: 4)..<colon].uppercased()
-                documented["\(method) \(path)"] = line.contains("security: []")
+                let method = String(line[line.index(line.startIndex, offsetBy: 4)..<colon])
+                // Path-level keys (`parameters:`) are not operations.
+                operation = ["get", "put", "post", "patch", "delete"].contains(method) ? "\(method.uppercased()) \(path)" : nil
+                if let operation { documented[operation] = false }
+            } else if let operation, line.hasPrefix("      security: []") {
+                documented[operation] = true
             }
         }
         try await withServer { s in

@@ -2,7 +2,7 @@ import AegisCore
 import Foundation
 import Synchronization
 
-/// The one authentication chokepoint (contract §1.3, reliability "security must-haves").
+/// The one authentication chokepoint (docs/api.md, "Security"; docs/configuration.md, "Keys").
 ///
 /// * Single-key mode: `AEGIS_API_KEY` maps to the default project (unbound).
 /// * Named keys from the key file, per project, optionally bound to an agent, with expiry and

@@ -55,7 +55,7 @@ extension ResponseEncoding {
         w.endObject()
     }
 
-    /// Exactly the 10 keys of §5.14 (the SDK passes them as constructor arguments).
+    /// Exactly the 10 keys of docs/api.md, "Evaluation" (the SDK passes them as constructor arguments).
     static func evalMetrics(_ m: EvalMetrics, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("success_rate"); w.double(m.successRate)
@@ -71,7 +71,7 @@ extension ResponseEncoding {
         w.endObject()
     }
 
-    /// Exactly the 6 keys of §5.15.
+    /// Exactly the 6 keys of docs/api.md, "Evaluation".
     static func evalCorrelation(_ c: EvalCorrelation, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("correlation_score"); w.double(c.correlationScore)

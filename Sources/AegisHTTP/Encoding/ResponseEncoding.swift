@@ -2,7 +2,7 @@ import AegisCore
 import AegisEngine
 
 /// Engine response values → wire JSON, every declared field present, in declaration order
-/// (§3–§7). Fields 1.2 lacked (§14.13) follow the 1.2 fields; the SDK ignores or reads them
+/// (docs/api.md, docs/openapi.yaml). Fields 1.2 lacked follow the 1.2 fields; the SDK ignores or reads them
 /// with defaults.
 enum ResponseEncoding {
     static func memory(_ m: MemoryOut, _ w: inout JSONWriter) {

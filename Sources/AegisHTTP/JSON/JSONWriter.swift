@@ -1,6 +1,6 @@
 import AegisCore
 
-/// A small ordered JSON writer for wire output (contract §1.1): compact like FastAPI
+/// A small ordered JSON writer for wire output (docs/api.md, "Wire format"): compact like FastAPI
 /// (`,` and `:` without spaces), UTF-8 with non-ASCII left unescaped, keys in the order the
 /// caller writes them, explicit `null`s, and Python-style floats (`1.0` stays `1.0`).
 ///
@@ -79,7 +79,7 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` — 0 or 6 fraction digits (§1.2).
+    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` — 0 or 6 fraction digits (docs/api.md, "Wire format").
     public mutating func timestamp(_ t: Timestamp) {
         // Years 1...9999 written digit by digit (same text as `Timestamp.iso8601()`); others
         // through the general formatter.

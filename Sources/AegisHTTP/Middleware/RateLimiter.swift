@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Per-project sliding-window rate limiter (contract §1.4, reliability R24).
+/// Per-project sliding-window rate limiter (docs/api.md, "Order of checks"; docs/configuration.md).
 ///
 /// Two windows, 60 s and 3600 s, each holding the times of *accepted* requests. A request is
 /// rejected when the number of accepted requests still inside a window is ≥ its limit

@@ -2,7 +2,7 @@ import AegisCore
 import AegisEngine
 import Hummingbird
 
-/// The route table: every application route of contract §2 plus `POST /memories/import`.
+/// The route table: every application route of docs/api.md ("Routes") and docs/openapi.yaml.
 /// Each route states its auth requirement; `AegisResponder` enforces it before the handler.
 struct AegisRoutes {
     let server: AegisHTTPServer

@@ -70,6 +70,7 @@ public struct RouteTable: Sendable {
         let parts = RouteTable.split(path)
         guard let parts else { return .notFound }
         var allowed: [HTTPRequest.Method] = []
+        var allowedParams = Int.max  // parameter segments of the routes in `allowed`
         var literalMatch: (Route, [String: String])? = nil
         var paramMatch: (Route, [String: String])? = nil
         for r in routes {
@@ -78,7 +79,12 @@ public struct RouteTable: Sendable {
                 // Prefer the route with more literal segments (like Starlette's declaration order
                 // for our table: literal ACE paths never collide with `/memories/{id}` anyway).
                 if params.isEmpty { literalMatch = literalMatch ?? (r, params) } else { paramMatch = paramMatch ?? (r, params) }
-            } else if !allowed.contains(r.method) {
+            } else if params.count < allowedParams {
+                // `Allow` names the methods of the most specific path only, as Starlette does:
+                // `PUT /memories/add` answers `Allow: POST`, not the `GET, DELETE` of
+                // `/memories/{memory_id}` (docs/api.md, "Order of checks").
+                allowed = [r.method]; allowedParams = params.count
+            } else if params.count == allowedParams, !allowed.contains(r.method) {
                 allowed.append(r.method)
             }
         }

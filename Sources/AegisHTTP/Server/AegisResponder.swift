@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The request pipeline, in the order the contract fixes (§1.4): route (404/405/307) →
+/// The request pipeline, in the order docs/api.md ("Order of checks") fixes: route (404/405/307) →
 /// authentication (401) → rate limit (429) → body size (413) → handler (validation 422,
 /// engine errors) → common headers and metrics. Every route goes through `authorize`, the one
 /// chokepoint; open routes are listed explicitly in the route table.

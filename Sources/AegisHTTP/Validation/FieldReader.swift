@@ -3,7 +3,7 @@ import AegisEngine
 
 /// Reads typed fields out of a JSON object the way Pydantic v2 (lax mode) validates a
 /// FastAPI request model, collecting every problem as a `ValidationIssue` with the same
-/// `type`, `msg`, `loc`, `input` and `ctx` the original server produced (contract §1.1, §1.5).
+/// `type`, `msg`, `loc`, `input` and `ctx` Aegis 1.2 produced (docs/api.md, "Validation").
 ///
 /// Every accessor returns a usable value even on error (so decoding can continue and report
 /// all issues at once); callers check `issues.isEmpty` at the end.

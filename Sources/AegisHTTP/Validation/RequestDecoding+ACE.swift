@@ -1,8 +1,8 @@
 import AegisCore
 import AegisEngine
 
-/// Body → engine request values for the ACE routes (§5). Where 1.2 accepted any string for an
-/// enumeration (§14.8) we validate with a `literal_error`, so stored data stays loadable.
+/// Body → engine request values for the ACE routes (docs/api.md, "ACE"). Where 1.2 accepted any string for an
+/// enumeration (docs/api.md, "Differences from 1.2") we validate with a `literal_error`, so stored data stays loadable.
 extension RequestDecoding {
     static let memoryTypes = ["standard", "reflection", "progress", "feature", "strategy"]
     static let sessionStatuses = ["active", "paused", "completed", "failed"]

@@ -1,7 +1,7 @@
 import AegisCore
 import AegisEngine
 
-/// Body → engine request values for the core memory routes (§4), with the 1.2 field rules.
+/// Body → engine request values for the core memory routes, with the 1.2 field rules (docs/api.md, "Memories").
 /// Each decoder throws `EngineError.validation` carrying every issue found.
 enum RequestDecoding {
     static let body: [LocElement] = [.key("body")]
@@ -89,7 +89,7 @@ enum RequestDecoding {
         }
     }
 
-    /// `ExportRequest` (§4.8): filter plus format and `include_embeddings`.
+    /// `ExportRequest` (docs/api.md, "Export and import"): filter plus format and `include_embeddings`.
     struct Export { var filter: ExportFilter; var format: String; var includeEmbeddings: Bool }
 
     static func export(_ v: JSONValue?) throws(EngineError) -> Export {
