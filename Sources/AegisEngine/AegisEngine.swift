@@ -93,6 +93,9 @@ public final class AegisEngine: Sendable {
         /// Start-up: project graphs loaded from the checkpoint / rebuilt from the tables.
         public var indexesLoadedFromCheckpoint: Int
         public var indexesRebuilt: Int
+        /// Saved index data the start-up could not use (each a sentence; the graphs concerned
+        /// were rebuilt from the tables). `serve` logs them as warnings.
+        public var indexesDiscarded: [String]
         /// Projects whose graph failed (→ why): their searches are exact scans until the graph
         /// is rebuilt. The server stays ready but reports itself degraded (docs/operations.md).
         public var failedIndexes: [String: String] = [:]
@@ -111,7 +114,7 @@ public final class AegisEngine: Sendable {
                       embeddingDimension: embedder.dimension, inFlight: gauge.current, maxInFlight: configuration.maxInFlight,
                       projects: projects, indexedMemories: indexed, lastCheckpoint: s.lastCheckpoint, lastTTLSweep: s.lastSweep,
                       indexesLoadedFromCheckpoint: spaces.restoredAtStart, indexesRebuilt: spaces.rebuiltAtStart,
-                      failedIndexes: spaces.failedIndexes())
+                      indexesDiscarded: spaces.discardedAtStart, failedIndexes: spaces.failedIndexes())
     }
 
     /// Engine operations currently running (the `aegis_db_pool_checked_out` gauge).

@@ -18,6 +18,9 @@ final class VectorSpaces: Sendable {
     private let startCounts = UnsafeBox<(restored: Int, rebuilt: Int)>((0, 0))
     var restoredAtStart: Int { lock.withReadLock { startCounts.value.restored } }
     var rebuiltAtStart: Int { lock.withReadLock { startCounts.value.rebuilt } }
+    /// Start-up: saved index data that could not be used (the graphs were rebuilt instead).
+    private let discarded = UnsafeBox<[String]>([])
+    var discardedAtStart: [String] { lock.withReadLock { discarded.value } }
 
     init(dimension: Int, configuration: EngineConfiguration) {
         self.dimension = dimension
@@ -120,6 +123,9 @@ final class VectorSpaces: Sendable {
     func load(section: [UInt8]?, backend: any EngineBackend) throws {
         let parsed = section.flatMap { IndexSection.decodeWithParameters($0) }
         let decoded = parsed?.entries ?? [:]
+        if let section, parsed == nil {
+            discarded.value.append("the saved index section (\(section.count) bytes) does not parse or its checksum fails; every graph is rebuilt from the tables")
+        }
         let reembedded = backend.reembeddedSinceIndex()
         lock.withWriteLock {
             if let p = parsed?.pinned, (try? IndexParameters.checked(m: p.m, efConstruction: p.efConstruction)) != nil { pinned.value = p }
@@ -145,6 +151,9 @@ final class VectorSpaces: Sendable {
                         }
                     } else {
                         startCounts.value.rebuilt += 1
+                        if let entry = decoded[project], !entry.graph.isEmpty {
+                            discarded.value.append("the saved graph of project \(project) (\(entry.graph.count) bytes) does not decode or does not fit; rebuilt from the tables")
+                        }
                         s.ann = makeIndex()
                         view.forEachMemoryWithRow(projectId: project) { m, row in
                             pending.append((m, row))

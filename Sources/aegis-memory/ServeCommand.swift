@@ -76,6 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
         let embedding = try ServeEngine.makeEmbedder(settings, dataDir: dataDir)
         let engine = try await ServeEngine.open(dataDir: dataDir, embedder: embedding.embedder, configuration: engineConfig,
                                                 settings: settings)
+        // Saved graphs that could not be used were rebuilt (slower start, same answers): say so.
+        for note in engine.health().indexesDiscarded { logger.warning("start-up: \(note)") }
         let server = AegisHTTPServer(engine: engine, configuration: http, authenticator: authenticator,
                                      embedder: embedding.embedder, embedderCacheStats: embedding.cacheStats,
                                      logger: logger)

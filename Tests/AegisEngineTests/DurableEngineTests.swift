@@ -97,6 +97,13 @@ func closeWithoutCheckpoint(_ e: AegisEngine) async throws {
         // 3. A damaged index section is ignored (derived data): rebuilt from the tables, same answers.
         let damaged = try await AegisEngine(backend: CorruptSectionBackend(inner: e.backend), embedder: hashEmbedder, configuration: c)
         #expect(damaged.health().indexesRebuilt == 1)
+        #expect(damaged.health().indexesDiscarded.count == 1 && damaged.health().indexesDiscarded[0].contains("does not parse"),
+                "\(damaged.health().indexesDiscarded)")
+        #expect(e.health().indexesDiscarded.isEmpty)
+        let badGraph = try await AegisEngine(backend: CorruptSectionBackend(inner: e.backend, graphOnly: true), embedder: hashEmbedder, configuration: c)
+        #expect(badGraph.health().indexesRebuilt == 1)
+        #expect(badGraph.health().indexesDiscarded.first?.contains("the saved graph of project") == true, "\(badGraph.health().indexesDiscarded)")
+        #expect(try await runQueries(badGraph, count: queries) == before)
         #expect(try await runQueries(damaged, count: queries) == before)
         try await e.close()
     }
@@ -241,7 +248,10 @@ func closeWithoutCheckpoint(_ e: AegisEngine) async throws {
 /// Hands the engine a bit-flipped index section (everything else delegated).
 final class CorruptSectionBackend: EngineBackend, @unchecked Sendable {
     let inner: any EngineBackend
-    init(inner: any EngineBackend) { self.inner = inner }
+    /// Flip a byte inside one project's graph and re-seal the section (the section parses,
+    /// that graph does not decode) instead of flipping a byte of the whole section.
+    let graphOnly: Bool
+    init(inner: any EngineBackend, graphOnly: Bool = false) { self.inner = inner; self.graphOnly = graphOnly }
     func commit(_ events: [StoreEvent], precondition: EnginePrecondition?) async throws {
         try await inner.commit(events, precondition: precondition)
     }
@@ -250,6 +260,11 @@ final class CorruptSectionBackend: EngineBackend, @unchecked Sendable {
     func recordEmbeddingModel(name: String, dimension: Int) async throws {}
     func loadedIndexSection() -> [UInt8]? {
         guard var b = inner.loadedIndexSection(), b.count > 100 else { return nil }
+        if graphOnly, let parsed = IndexSection.decodeWithParameters(b) {
+            var entries = parsed.entries
+            for k in entries.keys where !entries[k]!.graph.isEmpty { entries[k]!.graph[entries[k]!.graph.count / 2] ^= 0x10 }
+            return IndexSection.encode(entries: entries, pinned: parsed.pinned)
+        }
         b[b.count / 2] ^= 0x10
         return b
     }
