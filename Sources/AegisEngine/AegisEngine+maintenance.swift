@@ -60,8 +60,8 @@ extension AegisEngine {
             try spaces.rebuild(project: project) {
                 let memories = backend.read { v -> [(memory: Memory, row: UnsafePointer<Float>)] in
                     var out: [(memory: Memory, row: UnsafePointer<Float>)] = []
-                    v.forEachMemory(projectId: project) { m in
-                        if let row = v.vectorRow(projectId: project, id: m.id) { out.append((m, row)) }
+                    v.forEachMemoryWithRow(projectId: project) { m, row in
+                        out.append((m, row))
                         return true
                     }
                     return out

@@ -142,11 +142,13 @@ public final class AegisEngine: Sendable {
             let (section, lsn) = try await Store.offload {
                 spaces.encode(lsn: { backend.committedLSN() }, stable: { mirrors.reopen() })
             }
+            mirrors.endEncoding()
             try await backend.checkpoint(indexSection: section, indexLSN: lsn)
             let now = clock()
             state.withLock { $0.eventsSinceCheckpoint = max(0, $0.eventsSinceCheckpoint - events); $0.lastCheckpoint = now }
         } catch {
             mirrors.reopen()
+            mirrors.endEncoding()
             await checkpoints.unlock()
             throw error
         }
@@ -196,6 +198,7 @@ public final class AegisEngine: Sendable {
         } catch let e as AegisError {
             throw EngineError(.unavailable, "write failed: \(e)")
         }
+        await mirrors.waitWhileEncoding()
         spaces.apply(events, backend: backend)
         state.withLock { $0.eventsSinceCheckpoint += events.count }
     }

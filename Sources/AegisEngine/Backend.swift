@@ -20,12 +20,11 @@ public protocol TableView {
     func forEachMemory(projectId: String, _ body: (Memory) throws -> Bool) rethrows
     /// Like `forEachMemory`, with embeddings.
     func forEachMemoryWithEmbedding(projectId: String, _ body: (Memory) throws -> Bool) rethrows
-    /// The stored row of the memory's embedding (`dimension` floats, unit length), or nil
-    /// when the memory does not exist. The address stays valid and its bytes unchanged for as
-    /// long as the backend is open (a re-embedding is a new row): the engine's vector spaces
-    /// and graphs keep it instead of a copy (docs/engine.md, "One copy of each vector").
-    func vectorRow(projectId: String, id: String) -> UnsafePointer<Float>?
-    /// `memoryWithoutVector` and `vectorRow` in one lookup (nil when absent or without a row).
+    /// The memory without its vector, with the stored row of its embedding (`dimension`
+    /// floats, unit length); nil when the memory does not exist. The row's address stays valid
+    /// and its bytes unchanged for as long as the backend is open (a re-embedding is a new
+    /// row): the engine's vector spaces and graphs keep it instead of a copy (docs/engine.md,
+    /// "One copy of each vector").
     func memoryWithRow(projectId: String, id: String) -> (Memory, UnsafePointer<Float>)?
     /// Visits the project's memories that have a stored row, with it (order unspecified).
     func forEachMemoryWithRow(projectId: String, _ body: (Memory, UnsafePointer<Float>) throws -> Bool) rethrows

@@ -4,14 +4,19 @@
 /// the vector spaces (`enter` … `leave`). A checkpoint `close`s the barrier — commits not yet
 /// started wait — until no commit is open; then, holding the spaces' `applying` lock so no
 /// mirror can run, it reads the backend's last LSN: every commit up to that LSN is mirrored
-/// and none after it. It `reopen`s at once (writers wait only for the drain, not for the
-/// encoding) and encodes the graphs while still holding `applying`.
+/// and none after it. It `reopen`s at once (commits reach the store meanwhile) and encodes the
+/// graphs while still holding `applying`. A commit that is durable while the encoding runs
+/// waits for it *asynchronously* (`waitWhileEncoding`) before its mirror takes `applying`, so
+/// no thread of the cooperative pool blocks for the encoding's duration (on 2 cores two blocked
+/// writers would stall every request, queries included); `endEncoding` lets them go.
 final class MirrorBarrier: Sendable {
     private struct State {
         var open = 0
         var closed = false
         var waiting: [CheckedContinuation<Void, Never>] = []
         var drained: CheckedContinuation<Void, Never>?
+        var encoding = false
+        var afterEncoding: [CheckedContinuation<Void, Never>] = []
     }
     private let state = Locked(State())
 
@@ -47,11 +52,15 @@ final class MirrorBarrier: Sendable {
     /// Stops new commits and returns once none is open. One checkpoint at a time (the caller
     /// serialises them).
     func close() async {
+        // `encoding` is set only once drained: a commit already past the store must reach its
+        // mirror (and leave) for the drain to end.
         let done: Bool = state.withLock { s in
             s.closed = true
+            if s.open == 0 { s.encoding = true }
             return s.open == 0
         }
         guard !done else { return }
+        defer { state.withLock { $0.encoding = true } }   // still closed: nobody entered meanwhile
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let now: Bool = state.withLock { s in
                 if s.open == 0 { return true }
@@ -60,6 +69,28 @@ final class MirrorBarrier: Sendable {
             }
             if now { c.resume() }
         }
+    }
+
+    /// Before a durable commit's mirror: returns at once unless a checkpoint is encoding.
+    func waitWhileEncoding() async {
+        guard state.withLock({ $0.encoding }) else { return }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now: Bool = state.withLock { s in
+                if s.encoding { s.afterEncoding.append(c); return false }
+                return true
+            }
+            if now { c.resume() }
+        }
+    }
+
+    /// The checkpoint's encoding is over (or failed): mirrors may take `applying` again.
+    func endEncoding() {
+        let waiters: [CheckedContinuation<Void, Never>] = state.withLock { s in
+            s.encoding = false
+            defer { s.afterEncoding = [] }
+            return s.afterEncoding
+        }
+        for w in waiters { w.resume() }
     }
 
     /// Lets waiting and new commits start (each takes its place as it enters).

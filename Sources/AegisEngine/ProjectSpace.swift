@@ -52,8 +52,6 @@ final class ProjectSpace: @unchecked Sendable {
 
     var count: Int { slotOf.count }
 
-    func info(_ id: String) -> SlotInfo? { slotOf[id].flatMap { infos[$0] } }
-
     /// Adds or replaces a memory (its stored row and attributes).
     func upsert(_ m: Memory, row: UnsafePointer<Float>) {
         if let slot = upsertDeferringIndex(m, row: row) { ann?.insert(slot: slot, row: row) }
@@ -89,11 +87,6 @@ final class ProjectSpace: @unchecked Sendable {
         return slot
     }
 
-    /// Updates only the attributes (deprecation, votes) of an indexed memory.
-    func updateInfo(_ m: Memory) {
-        guard let slot = slotOf[m.id] else { return }
-        setInfo(slot, SlotInfo(m))
-    }
 
     func remove(id: String) {
         guard let slot = slotOf.removeValue(forKey: id) else { return }
@@ -238,11 +231,6 @@ protocol ApproximateIndex: AnyObject {
 }
 
 extension ProjectSpace {
-    func updateInfo(id: String, _ info: SlotInfo) {
-        guard let slot = slotOf[id] else { return }
-        setInfo(slot, info)
-    }
-
     /// The memory id held by each slot (nil = free), for the checkpoint section.
     var slotIds: [String?] { infos.map { $0?.id } }
 

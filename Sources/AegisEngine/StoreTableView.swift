@@ -32,10 +32,6 @@ struct StoreTableView: TableView {
     func forEachMemoryWithEmbedding(projectId: String, _ body: (Memory) throws -> Bool) rethrows {
         try v.forEachMemory(project: projectId) { row in try body(row.memory(embedding: v.embedding(of: row))) }
     }
-    func vectorRow(projectId: String, id: String) -> UnsafePointer<Float>? {
-        guard let row = v.memoryRow(project: projectId, id: id) else { return nil }
-        return v.stableVectorRow(of: row)
-    }
     func memoryCount(projectId: String) -> Int { v.memoryCount(project: projectId) }
     func session(projectId: String, sessionId: String) -> SessionProgress? { v.session(project: projectId, sessionId: sessionId) }
     func forEachSession(projectId: String, _ body: (SessionProgress) throws -> Bool) rethrows {

@@ -98,19 +98,14 @@ final class VectorSpaces: Sendable {
     /// nil when the change is not that case (it is then applied the usual way).
     private func deferredInsert(_ m: Memory, backend: any EngineBackend) -> (space: ProjectSpace, slot: Int?, row: UnsafePointer<Float>)? {
         guard !m.embedding.isEmpty, storage.value[m.projectId]?.slotOf[m.id] == nil,
-              let (current, row) = backend.read({ v in current(v, project: m.projectId, id: m.id) }) else { return nil }
+              let (current, row) = backend.read({ $0.memoryWithRow(projectId: m.projectId, id: m.id) }) else { return nil }
         let s = space(m.projectId)
         return (s, s.upsertDeferringIndex(current, row: row), row)
     }
 
-    /// The memory's attributes and stored row, as the backend holds them now.
-    private func current(_ v: any TableView, project: String, id: String) -> (Memory, UnsafePointer<Float>)? {
-        v.memoryWithRow(projectId: project, id: id)
-    }
-
     /// Re-reads the memory: attributes always; a changed row (a re-embedding) re-inserts it.
     private func refresh(project: String, id: String, backend: any EngineBackend) {
-        guard let (m, row) = backend.read({ v in current(v, project: project, id: id) }) else {
+        guard let (m, row) = backend.read({ $0.memoryWithRow(projectId: project, id: id) }) else {
             storage.value[project]?.remove(id: id)
             return
         }

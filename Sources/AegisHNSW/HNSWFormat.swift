@@ -1,4 +1,4 @@
-/// Byte layout of an encoded graph (docs/format.md, "HNSW graph section"). All integers
+/// Byte layout of an encoded graph (docs/hnsw.md, "Encoding"). All integers
 /// little-endian.
 ///
 /// ```

@@ -87,12 +87,6 @@ extension HNSWIndex {
         mutator.withLock { encodedLocked(includeVectors: !externalVectors) }
     }
 
-    /// `encoded()` with or without the vector rows (an owning index written for a caller that
-    /// will supply the rows itself, as `migrate` does).
-    public func encoded(includeVectors: Bool) -> [UInt8] {
-        mutator.withLock { encodedLocked(includeVectors: includeVectors) }
-    }
-
     /// Caller holds `mutator` (or the write lock): nothing changes the graph meanwhile.
     func encodedLocked(includeVectors: Bool) -> [UInt8] {
         let n = slotCount

@@ -12,9 +12,12 @@ import AegisExport
     static let snapshot = "snapshots/snap-0000000000000029.snap"
     static let segment = "log/log-0000000000000002.seg"
 
-    static func copyGolden() throws -> String {
-        let dir = NSTemporaryDirectory() + "aegis-migrate-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.copyItem(atPath: golden, toPath: dir)
+    static func copyGolden() throws -> String { try copyFixture(golden, as: "aegis-migrate") }
+
+    /// A private copy of a fixture store in the temp directory.
+    static func copyFixture(_ path: String, as prefix: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.copyItem(atPath: path, toPath: dir)
         return dir
     }
 
@@ -129,11 +132,7 @@ import AegisExport
     static let project = "default-project"
     static let deletedId = "55db1031972543899c5b21896235ee97"
 
-    static func copy() throws -> String {
-        let dir = NSTemporaryDirectory() + "aegis-graph-v1-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.copyItem(atPath: fixture, toPath: dir)
-        return dir
-    }
+    static func copy() throws -> String { try MigrateTests.copyFixture(fixture, as: "aegis-graph-v1") }
 
     /// Every memory's own stored row finds that memory first in the graph (the graph's nodes
     /// point at the right rows), and the counts match the tables.
