@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SYSTEM_PKGS := liblz4-dev libxxhash-dev pkg-config
 
-.PHONY: deps build run test test-release bench torture clean models sdk-venv test-sdk bench-http schema-venv test-schema
+.PHONY: deps build run test test-release bench torture clean models sdk-venv test-sdk bench-http schema-venv test-schema mcp-venvs test-mcp
 
 deps:
 	@missing=""; for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -27,6 +27,7 @@ test: deps models
 	$(SWIFT) test --skip-build --filter OpenAIEmbedderTests
 	$(MAKE) test-sdk
 	$(MAKE) test-schema
+	$(MAKE) test-mcp
 
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release
@@ -54,6 +55,22 @@ test-sdk: sdk-venv
 	$(SWIFT) build --product aegis-memory
 	@AEGIS_BIN=$(CURDIR)/.build/debug/aegis-memory $(SDK_VENV)/bin/python -m pytest -p no:cacheprovider Tests/SDKCompat; \
 	rc=$$?; if [ $$rc -ne 0 ]; then echo "SDK compatibility suite failed (pytest exit $$rc; 5 means no tests ran)"; exit $$rc; fi
+
+# MCP: the official Python MCP client, each pinned version in its own venv under .build, against a
+# real `aegis-memory` over streamable HTTP (/mcp) and stdio (`aegis-memory mcp`, both modes); see
+# Tests/MCP and docs/mcp.md. pytest exit 5 (no tests) fails.
+MCP_CLIENT_VERSIONS := 1.30.0 2.3.0
+mcp-venvs:
+	@python3 -c "import ensurepip, venv" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-venv; }
+	@for v in $(MCP_CLIENT_VERSIONS); do d=.build/mcp-venv-$$v; \
+	  $$d/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('mcp') != '$$v')" 2>/dev/null || \
+	  { rm -rf $$d && python3 -m venv $$d && $$d/bin/pip install -q mcp==$$v pytest || exit 1; }; done
+
+test-mcp: mcp-venvs
+	$(SWIFT) build --product aegis-memory
+	@for v in $(MCP_CLIENT_VERSIONS); do echo "MCP client mcp==$$v"; \
+	  AEGIS_BIN=$(CURDIR)/.build/debug/aegis-memory .build/mcp-venv-$$v/bin/python -m pytest -p no:cacheprovider Tests/MCP; \
+	  rc=$$?; if [ $$rc -ne 0 ]; then echo "MCP suite failed with mcp==$$v (pytest exit $$rc; 5 means no tests ran)"; exit $$rc; fi; done
 
 # Schema conformance: schemathesis (pinned) in a venv under .build, against a real `aegis-memory
 # serve` checked by docs/openapi.yaml (see Tests/Schema/run_schemathesis.py). Seeded and bounded:

@@ -24,6 +24,7 @@ let vectorKernelSettings: [SwiftSetting] = hostCPUFlags.isEmpty ? [] : [.unsafeF
 
 // Module map and dependency rules: see docs/architecture.md (mirrors shared design).
 // Only AegisLog touches raw file descriptors; only AegisHTTP imports Hummingbird; only the executable reads the environment.
+// AegisMCP (MCP tools over the engine) imports the MCP SDK and AegisWire, never AegisHTTP.
 let package = Package(
     name: "aegis-memory",
     platforms: [.macOS(.v14)],
@@ -37,6 +38,8 @@ let package = Package(
         .library(name: "AegisEmbedding", targets: ["AegisEmbedding"]),
         .library(name: "AegisEngine", targets: ["AegisEngine"]),
         .library(name: "AegisExport", targets: ["AegisExport"]),
+        .library(name: "AegisWire", targets: ["AegisWire"]),
+        .library(name: "AegisMCP", targets: ["AegisMCP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,6 +49,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
     ],
     targets: [
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
@@ -59,8 +63,10 @@ let package = Package(
         .target(name: "AegisEmbedding", dependencies: ["AegisCore", "AegisEmbeddingKernels"]),
         .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW"], swiftSettings: vectorKernelSettings),
         .target(name: "AegisExport", dependencies: ["AegisCore", "AegisEngine", "AegisStorage", "AegisLog"]),
+        // Wire format shared by REST and MCP: JSON reader/writer, request validation, response encoding.
+        .target(name: "AegisWire", dependencies: ["AegisCore", "AegisEngine"]),
         .target(name: "AegisHTTP", dependencies: [
-            "AegisCore", "AegisEngine", "AegisExport",
+            "AegisCore", "AegisEngine", "AegisExport", "AegisWire", "AegisMCP",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -71,9 +77,15 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // MCP tools and resources over the engine (docs/mcp.md); the HTTP transport is mounted by AegisHTTP.
+        .target(name: "AegisMCP", dependencies: [
+            "AegisCore", "AegisEngine", "AegisWire",
+            .product(name: "MCP", package: "swift-sdk"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "aegis-memory", dependencies: [
             "AegisCore", "AegisLog", "AegisStorage", "AegisVector", "AegisHNSW", "AegisEmbedding",
-            "AegisEngine", "AegisExport", "AegisHTTP",
+            "AegisEngine", "AegisExport", "AegisHTTP", "AegisMCP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "AegisCoreTests", dependencies: ["AegisCore"]),
@@ -84,7 +96,8 @@ let package = Package(
         .testTarget(name: "AegisEmbeddingTests", dependencies: ["AegisEmbedding", "AegisCore"]),
         .testTarget(name: "AegisEngineTests", dependencies: ["AegisEngine", "AegisCore", "AegisStorage", "AegisEmbedding", "AegisHNSW", "AegisVector"], swiftSettings: vectorKernelSettings),
         .testTarget(name: "AegisExportTests", dependencies: ["AegisExport", "AegisEngine", "AegisCore", "AegisStorage"]),
-        .testTarget(name: "AegisHTTPTests", dependencies: ["AegisHTTP", "AegisEngine", "AegisCore", "AegisVector", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "AegisMCPTests", dependencies: ["AegisMCP", "AegisEngine", "AegisCore", "AegisEmbedding", .product(name: "MCP", package: "swift-sdk")]),
+        .testTarget(name: "AegisHTTPTests", dependencies: ["AegisHTTP", "AegisWire", "AegisEngine", "AegisCore", "AegisVector", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,6 +13,7 @@ struct AegisMemoryCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self,
+            MCPCommand.self,
             KeysCommand.self,
             BenchCommand.self,
             ExplainCommand.self,

@@ -56,22 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                 keyFilePath: keyFile))
         if let e = authenticator.keyFileError { throw ValidationError("cannot read \(keyFile): \(e)") }
 
-        var engineConfig = EngineConfiguration()
-        engineConfig.maxInFlight = try settings.int("AEGIS_MAX_IN_FLIGHT") ?? settings.int("DATABASE_POOL_SIZE")
-            ?? settings.int("DB_POOL_SIZE") ?? 20
-        if let v = try settings.int("AEGIS_HNSW_M") { engineConfig.hnswM = v }
-        if let v = try settings.int("AEGIS_HNSW_EF_CONSTRUCTION") { engineConfig.hnswEfConstruction = v }
-        if let v = try settings.int("AEGIS_HNSW_EF_SEARCH") { engineConfig.hnswEfSearch = v }
-        if let v = try settings.int("AEGIS_HNSW_BULK_THRESHOLD") { engineConfig.hnswBulkInsertThreshold = v }
-        if let v = try settings.int("AEGIS_HNSW_BULK_THREADS") { engineConfig.hnswBulkInsertThreads = v }
-        if let v = try settings.int("AEGIS_CHECKPOINT_INTERVAL_SECONDS") { engineConfig.checkpointIntervalSeconds = Double(v) }
-        if let v = try settings.int("AEGIS_TTL_SWEEP_INTERVAL_SECONDS") { engineConfig.ttlSweepIntervalSeconds = Double(v) }
-        switch settings.string("AEGIS_HNSW_TRAVERSAL")?.lowercased() {
-        case nil, "", "int8": engineConfig.hnswTraversalCodes = true
-        case "float32": engineConfig.hnswTraversalCodes = false
-        case let v?: throw ValidationError("AEGIS_HNSW_TRAVERSAL must be int8 or float32 (got \"\(v)\")")
-        }
-        try engineConfig.validate()
+        let engineConfig = try ServeEngine.engineConfiguration(settings)
 
         let embedding = try ServeEngine.makeEmbedder(settings, dataDir: dataDir)
         let engine = try await ServeEngine.open(dataDir: dataDir, embedder: embedding.embedder, configuration: engineConfig,

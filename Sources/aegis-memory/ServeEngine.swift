@@ -3,6 +3,7 @@ import AegisEmbedding
 import AegisEngine
 import AegisLog
 import AegisStorage
+import ArgumentParser
 import Foundation
 
 /// How `serve` builds its embedder and opens its engine. Kept apart from the command so the
@@ -34,5 +35,25 @@ enum ServeEngine {
         return try await AegisEngine.open(directory: dataDir, embedder: embedder, configuration: configuration,
                                           storeOptions: options)
     }
-}
 
+    /// The engine settings of docs/configuration.md (`serve` and the local `mcp` read the same).
+    static func engineConfiguration(_ settings: ServeSettings) throws -> EngineConfiguration {
+        var engineConfig = EngineConfiguration()
+        engineConfig.maxInFlight = try settings.int("AEGIS_MAX_IN_FLIGHT") ?? settings.int("DATABASE_POOL_SIZE")
+            ?? settings.int("DB_POOL_SIZE") ?? 20
+        if let v = try settings.int("AEGIS_HNSW_M") { engineConfig.hnswM = v }
+        if let v = try settings.int("AEGIS_HNSW_EF_CONSTRUCTION") { engineConfig.hnswEfConstruction = v }
+        if let v = try settings.int("AEGIS_HNSW_EF_SEARCH") { engineConfig.hnswEfSearch = v }
+        if let v = try settings.int("AEGIS_HNSW_BULK_THRESHOLD") { engineConfig.hnswBulkInsertThreshold = v }
+        if let v = try settings.int("AEGIS_HNSW_BULK_THREADS") { engineConfig.hnswBulkInsertThreads = v }
+        if let v = try settings.int("AEGIS_CHECKPOINT_INTERVAL_SECONDS") { engineConfig.checkpointIntervalSeconds = Double(v) }
+        if let v = try settings.int("AEGIS_TTL_SWEEP_INTERVAL_SECONDS") { engineConfig.ttlSweepIntervalSeconds = Double(v) }
+        switch settings.string("AEGIS_HNSW_TRAVERSAL")?.lowercased() {
+        case nil, "", "int8": engineConfig.hnswTraversalCodes = true
+        case "float32": engineConfig.hnswTraversalCodes = false
+        case let v?: throw ValidationError("AEGIS_HNSW_TRAVERSAL must be int8 or float32 (got \"\(v)\")")
+        }
+        try engineConfig.validate()
+        return engineConfig
+    }
+}

@@ -43,6 +43,8 @@ import Testing
             "GET /memories/ace/dashboard/stats": (.project, Sample(path: "/memories/ace/dashboard/stats", body: nil, validStatus: 200)),
             "GET /memories/ace/dashboard/activity": (.project, Sample(path: "/memories/ace/dashboard/activity", body: nil, validStatus: 200)),
             "GET /memories/ace/dashboard/sessions": (.project, Sample(path: "/memories/ace/dashboard/sessions", body: nil, validStatus: 200)),
+            // Authenticated, then the MCP transport wants `Accept: application/json`, which the census omits (MCPRouteTests sends it).
+            "POST /mcp": (.project, Sample(path: "/mcp", body: #"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#, validStatus: 406)),
         ]
     }
 

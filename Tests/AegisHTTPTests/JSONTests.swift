@@ -1,5 +1,6 @@
 import Foundation
 import AegisCore
+import AegisWire
 import Testing
 @testable import AegisHTTP
 

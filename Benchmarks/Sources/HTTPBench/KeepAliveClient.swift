@@ -38,6 +38,7 @@ final class KeepAliveClient {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         if let key { head += "Authorization: Bearer \(key)\r\n" }
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
+        if path == "/mcp" { head += "Accept: application/json\r\n" }  // MCP streamable HTTP (docs/mcp.md)
         head += "\r\n"
         var out = Array(head.utf8)
         if let body { out += body }

@@ -236,6 +236,21 @@ let (query, queryWall) = !phases.contains("query") ? none : withCPU("query") { r
     timed(cl, "POST", "/memories/query", #"{"query":"\#(sentence(&r, words: 4))","top_k":10}"#, "query", &lat, &err); return true
 } }
 _ = stopPerf(queryRecord)
+// mcp (opt-in: --phases ...,mcp): the same random query as `POST /memories/query` and as the MCP tool
+// `query_memory` over `POST /mcp`, back to back in random order (so neither always follows the other
+// into a warm cache), R per client: the MCP overhead under identical load (docs/benchmarks.md "MCP").
+let (mcpPhase, _) = !phases.contains("mcp") ? none : withCPU("mcp") { runPhase { _, cl, r, lat, err in
+    if lat["mcp", default: []].count >= perClient { return false }
+    let q = sentence(&r, words: 4)
+    let restBody = #"{"query":"\#(q)","top_k":10}"#
+    let mcpBody = #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query_memory","arguments":{"query":"\#(q)","top_k":10}}}"#
+    let restFirst = r.next() & 1 == 0
+    for i in 0..<2 {
+        if (i == 0) == restFirst { timed(cl, "POST", "/memories/query", restBody, "rest", &lat, &err) }
+        else { timed(cl, "POST", "/mcp", mcpBody, "mcp", &lat, &err) }
+    }
+    return true
+} }
 let addRecord = perfPhase == "add" ? perfRecord.flatMap { phases.contains("add") ? startPerf(["record", "-F", "499", "-g", "-o", $0]) : nil } : nil
 let (add, addWall) = !phases.contains("add") ? none : withCPU("add") { runPhase { c, cl, r, lat, err in
     if lat["add", default: []].count >= perClient / 4 { return false }
@@ -284,6 +299,10 @@ for op in ["query", "add", "vote"] {
 }
 if let e = mixed.lat["engine"], !e.isEmpty {
     print("        engine query_time_ms p50 \(f(pct(e, 0.5))) ms  p99 \(f(pct(e, 0.99))) ms (mixed phase)")
+}
+if phases.contains("mcp") {
+    let rq = mcpPhase.lat["rest"] ?? [], mq = mcpPhase.lat["mcp"] ?? []
+    print("mcp     POST /mcp query_memory p50 \(f(pct(mq, 0.5))) ms  p99 \(f(pct(mq, 0.99))) ms  vs POST /memories/query p50 \(f(pct(rq, 0.5))) ms  p99 \(f(pct(rq, 0.99))) ms  (same run; MCP adds \(f(pct(mq, 0.5) - pct(rq, 0.5))) ms at p50)  errors \(mcpPhase.errors)")
 }
 for l in cpuLines { print(l) }
 if opts["rss"] == "1" { print(rssAtStart); print(rssAfterMixed) }

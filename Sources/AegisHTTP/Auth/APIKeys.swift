@@ -1,4 +1,5 @@
 import AegisCore
+import AegisWire
 
 /// One named API key as stored in the key file: only the SHA-256 of the secret is kept.
 public struct APIKeyRecord: Sendable, Equatable {

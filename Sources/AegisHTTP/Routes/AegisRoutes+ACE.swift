@@ -1,4 +1,5 @@
 import AegisCore
+import AegisWire
 import AegisEngine
 import Hummingbird
 

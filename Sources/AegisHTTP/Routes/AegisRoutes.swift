@@ -1,4 +1,5 @@
 import AegisCore
+import AegisWire
 import AegisEngine
 import Hummingbird
 
@@ -10,7 +11,7 @@ struct AegisRoutes {
     var limits: JSONReader.Limits { server.configuration.jsonLimits }
 
     func all() -> [Route] {
-        systemRoutes() + memoryRoutes() + aceRoutes() + sessionRoutes() + dashboardRoutes()
+        systemRoutes() + memoryRoutes() + aceRoutes() + sessionRoutes() + dashboardRoutes() + mcpRoutes()
     }
 
     /// Times one engine operation into `aegis_memory_operations_total` / `…_duration_seconds`.

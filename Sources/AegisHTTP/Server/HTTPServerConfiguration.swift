@@ -1,3 +1,4 @@
+import AegisWire
 /// Settings of the HTTP layer. The executable fills them from the environment / `.env`
 /// (docs/configuration.md); AegisHTTP never reads the environment itself.
 public struct HTTPServerConfiguration: Sendable {

@@ -129,7 +129,7 @@ extension FieldReader {
 }
 
 extension String {
-    var trimmingASCIIWhitespace: String {
+    package var trimmingASCIIWhitespace: String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s.removeLast() }

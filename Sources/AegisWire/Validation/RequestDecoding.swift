@@ -3,12 +3,12 @@ import AegisEngine
 
 /// Body → engine request values for the core memory routes, with the 1.2 field rules (docs/api.md, "Memories").
 /// Each decoder throws `EngineError.validation` carrying every issue found.
-enum RequestDecoding {
-    static let body: [LocElement] = [.key("body")]
-    static let scopes = ["agent-private", "agent-shared", "global"]
+package enum RequestDecoding {
+    package static let body: [LocElement] = [.key("body")]
+    package static let scopes = ["agent-private", "agent-shared", "global"]
 
     /// Runs `decode` on the body object and throws the collected issues, if any.
-    static func decodeBody<T>(_ value: JSONValue?, _ decode: (inout FieldReader) -> T) throws(EngineError) -> T {
+    package static func decodeBody<T>(_ value: JSONValue?, _ decode: (inout FieldReader) -> T) throws(EngineError) -> T {
         var issues: [ValidationIssue] = []
         guard var r = FieldReader.model(value, loc: body, issues: &issues) else { throw EngineError.validation(issues) }
         let out = decode(&r)
@@ -17,7 +17,7 @@ enum RequestDecoding {
     }
 
     /// `MemoryCreate` at `r.loc` (the body, or `body.items[i]`).
-    static func memoryCreate(_ r: inout FieldReader) -> AddMemoryRequest {
+    package static func memoryCreate(_ r: inout FieldReader) -> AddMemoryRequest {
         let content = r.requiredString("content", min: 1, max: 100_000)
         let userId = r.optionalString("user_id", max: 64)
         let agentId = r.optionalString("agent_id", max: 64)
@@ -37,11 +37,11 @@ enum RequestDecoding {
                                 derivedFromAgents: derived, coordinationMetadata: coord)
     }
 
-    static func add(_ v: JSONValue?) throws(EngineError) -> AddMemoryRequest {
+    package static func add(_ v: JSONValue?) throws(EngineError) -> AddMemoryRequest {
         try decodeBody(v) { memoryCreate(&$0) }
     }
 
-    static func addBatch(_ v: JSONValue?) throws(EngineError) -> AddBatchRequest {
+    package static func addBatch(_ v: JSONValue?) throws(EngineError) -> AddBatchRequest {
         try decodeBody(v) { r in
             guard let items = r.requiredList("items", minItems: 1, maxItems: 100) else { return AddBatchRequest(items: []) }
             var out: [AddMemoryRequest] = []
@@ -55,7 +55,7 @@ enum RequestDecoding {
         }
     }
 
-    static func query(_ v: JSONValue?) throws(EngineError) -> QueryRequest {
+    package static func query(_ v: JSONValue?) throws(EngineError) -> QueryRequest {
         try decodeBody(v) { r in
             QueryRequest(query: r.requiredString("query", min: 1, max: 10_000),
                          userId: r.optionalString("user_id"),
@@ -66,7 +66,7 @@ enum RequestDecoding {
         }
     }
 
-    static func queryCrossAgent(_ v: JSONValue?) throws(EngineError) -> CrossAgentQueryRequest {
+    package static func queryCrossAgent(_ v: JSONValue?) throws(EngineError) -> CrossAgentQueryRequest {
         try decodeBody(v) { r in
             CrossAgentQueryRequest(query: r.requiredString("query", min: 1, max: 10_000),
                                    requestingAgentId: r.requiredString("requesting_agent_id", min: 1, max: 64),
@@ -78,7 +78,7 @@ enum RequestDecoding {
         }
     }
 
-    static func handoff(_ v: JSONValue?) throws(EngineError) -> HandoffRequest {
+    package static func handoff(_ v: JSONValue?) throws(EngineError) -> HandoffRequest {
         try decodeBody(v) { r in
             HandoffRequest(sourceAgentId: r.requiredString("source_agent_id"),
                            targetAgentId: r.requiredString("target_agent_id"),
@@ -90,9 +90,9 @@ enum RequestDecoding {
     }
 
     /// `ExportRequest` (docs/api.md, "Export and import"): filter plus format and `include_embeddings`.
-    struct Export { var filter: ExportFilter; var format: String; var includeEmbeddings: Bool }
+    package struct Export { package var filter: ExportFilter; package var format: String; package var includeEmbeddings: Bool }
 
-    static func export(_ v: JSONValue?) throws(EngineError) -> Export {
+    package static func export(_ v: JSONValue?) throws(EngineError) -> Export {
         try decodeBody(v) { r in
             let ns = r.optionalString("namespace")
             let agent = r.optionalString("agent_id")

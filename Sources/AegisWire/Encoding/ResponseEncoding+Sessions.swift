@@ -2,7 +2,7 @@ import AegisCore
 import AegisEngine
 
 extension ResponseEncoding {
-    static func session(_ s: SessionOut, _ w: inout JSONWriter) {
+    package static func session(_ s: SessionOut, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("id"); w.string(s.id)
         w.key("session_id"); w.string(s.sessionId)
@@ -24,7 +24,7 @@ extension ResponseEncoding {
         w.endObject()
     }
 
-    static func feature(_ f: FeatureOut, _ w: inout JSONWriter) {
+    package static func feature(_ f: FeatureOut, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("id"); w.string(f.id)
         w.key("feature_id"); w.string(f.featureId)
@@ -45,7 +45,7 @@ extension ResponseEncoding {
         w.endObject()
     }
 
-    static func featureList(_ l: FeatureListResponse, _ w: inout JSONWriter) {
+    package static func featureList(_ l: FeatureListResponse, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("features"); w.beginArray(); for f in l.features { feature(f, &w) }; w.endArray()
         w.key("total"); w.int(l.total)
@@ -56,7 +56,7 @@ extension ResponseEncoding {
     }
 
     /// Exactly the 10 keys of docs/api.md, "Evaluation" (the SDK passes them as constructor arguments).
-    static func evalMetrics(_ m: EvalMetrics, _ w: inout JSONWriter) {
+    package static func evalMetrics(_ m: EvalMetrics, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("success_rate"); w.double(m.successRate)
         w.key("retrieval_precision"); w.double(m.retrievalPrecision)
@@ -72,7 +72,7 @@ extension ResponseEncoding {
     }
 
     /// Exactly the 6 keys of docs/api.md, "Evaluation".
-    static func evalCorrelation(_ c: EvalCorrelation, _ w: inout JSONWriter) {
+    package static func evalCorrelation(_ c: EvalCorrelation, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("correlation_score"); w.double(c.correlationScore)
         w.key("prob_pass_given_helpful"); w.double(c.probPassGivenHelpful)
@@ -83,7 +83,7 @@ extension ResponseEncoding {
         w.endObject()
     }
 
-    static func dashboardStats(_ s: DashboardStats, _ w: inout JSONWriter) {
+    package static func dashboardStats(_ s: DashboardStats, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("total_memories"); w.int(s.totalMemories)
         w.key("total_reflections"); w.int(s.totalReflections)
@@ -110,7 +110,7 @@ extension ResponseEncoding {
         w.endObject()
     }
 
-    static func activity(_ a: DashboardActivity, _ w: inout JSONWriter) {
+    package static func activity(_ a: DashboardActivity, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("items"); w.beginArray()
         for i in a.items {
@@ -131,7 +131,7 @@ extension ResponseEncoding {
     }
 
     /// Rows as in 1.2 minus `project_id`; timestamps `+00:00` like 1.2's `isoformat()`.
-    static func dashboardSessions(_ s: DashboardSessions, _ w: inout JSONWriter) {
+    package static func dashboardSessions(_ s: DashboardSessions, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("sessions"); w.beginArray()
         for r in s.sessions {

@@ -208,7 +208,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Rewrites Swift's shortest round-trip text of a finite non-zero double in Python's layout.
-    static func pythonFloatLayout(_ s: String) -> String {
+    package static func pythonFloatLayout(_ s: String) -> String {
         let neg = s.hasPrefix("-")
         let body = neg ? String(s.dropFirst()) : s
         // Split into digits and decimal exponent.

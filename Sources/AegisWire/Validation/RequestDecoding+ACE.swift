@@ -4,11 +4,11 @@ import AegisEngine
 /// Body → engine request values for the ACE routes (docs/api.md, "ACE"). Where 1.2 accepted any string for an
 /// enumeration (docs/api.md, "Differences from 1.2") we validate with a `literal_error`, so stored data stays loadable.
 extension RequestDecoding {
-    static let memoryTypes = ["standard", "reflection", "progress", "feature", "strategy"]
-    static let sessionStatuses = ["active", "paused", "completed", "failed"]
-    static let featureStatuses = ["not_started", "in_progress", "blocked", "testing", "complete", "failed"]
+    package static let memoryTypes = ["standard", "reflection", "progress", "feature", "strategy"]
+    package static let sessionStatuses = ["active", "paused", "completed", "failed"]
+    package static let featureStatuses = ["not_started", "in_progress", "blocked", "testing", "complete", "failed"]
 
-    static func vote(_ v: JSONValue?) throws(EngineError) -> VoteRequest {
+    package static func vote(_ v: JSONValue?) throws(EngineError) -> VoteRequest {
         try decodeBody(v) { r in
             VoteRequest(vote: r.literal("vote", ["helpful", "harmful"], default: nil) ?? "helpful",
                         voterAgentId: r.requiredString("voter_agent_id", min: 1, max: 64),
@@ -17,7 +17,7 @@ extension RequestDecoding {
         }
     }
 
-    static func delta(_ v: JSONValue?) throws(EngineError) -> DeltaRequest {
+    package static func delta(_ v: JSONValue?) throws(EngineError) -> DeltaRequest {
         try decodeBody(v) { r in
             guard let ops = r.requiredList("operations", minItems: 1, maxItems: 100) else { return DeltaRequest(operations: []) }
             var out: [DeltaOperation] = []
@@ -54,7 +54,7 @@ extension RequestDecoding {
         }
     }
 
-    static func reflection(_ v: JSONValue?) throws(EngineError) -> ReflectionRequest {
+    package static func reflection(_ v: JSONValue?) throws(EngineError) -> ReflectionRequest {
         try decodeBody(v) { r in
             let content = r.requiredString("content", min: 1, max: 100_000)
             let agent = r.requiredString("agent_id", min: 1, max: 64)
@@ -76,7 +76,7 @@ extension RequestDecoding {
         }
     }
 
-    static func playbook(_ v: JSONValue?) throws(EngineError) -> PlaybookRequest {
+    package static func playbook(_ v: JSONValue?) throws(EngineError) -> PlaybookRequest {
         try decodeBody(v) { r in
             let query = r.requiredString("query", min: 1, max: 10_000)
             let agent = r.requiredString("agent_id", min: 1, max: 64)
@@ -93,7 +93,7 @@ extension RequestDecoding {
         }
     }
 
-    static func createSession(_ v: JSONValue?) throws(EngineError) -> CreateSessionRequest {
+    package static func createSession(_ v: JSONValue?) throws(EngineError) -> CreateSessionRequest {
         try decodeBody(v) { r in
             CreateSessionRequest(sessionId: r.requiredString("session_id", min: 1, max: 64),
                                  agentId: r.optionalString("agent_id", max: 64),
@@ -102,7 +102,7 @@ extension RequestDecoding {
         }
     }
 
-    static func patchSession(_ v: JSONValue?) throws(EngineError) -> PatchSessionRequest {
+    package static func patchSession(_ v: JSONValue?) throws(EngineError) -> PatchSessionRequest {
         try decodeBody(v) { r in
             let completed = r.optionalStringList("completed_items")
             let inProgress = r.optionalString("in_progress_item", max: 256)
@@ -120,7 +120,7 @@ extension RequestDecoding {
         }
     }
 
-    static func createFeature(_ v: JSONValue?) throws(EngineError) -> CreateFeatureRequest {
+    package static func createFeature(_ v: JSONValue?) throws(EngineError) -> CreateFeatureRequest {
         try decodeBody(v) { r in
             CreateFeatureRequest(featureId: r.requiredString("feature_id", min: 1, max: 128),
                                  description: r.requiredString("description", min: 1, max: 10_000),
@@ -131,7 +131,7 @@ extension RequestDecoding {
         }
     }
 
-    static func patchFeature(_ v: JSONValue?) throws(EngineError) -> PatchFeatureRequest {
+    package static func patchFeature(_ v: JSONValue?) throws(EngineError) -> PatchFeatureRequest {
         try decodeBody(v) { r in
             var status: String? = nil
             if let s = r.object["status"], !s.isNull {

@@ -4,8 +4,8 @@ import AegisEngine
 /// Engine response values → wire JSON, every declared field present, in declaration order
 /// (docs/api.md, docs/openapi.yaml). Fields 1.2 lacked follow the 1.2 fields; the SDK ignores or reads them
 /// with defaults.
-enum ResponseEncoding {
-    static func memory(_ m: MemoryOut, _ w: inout JSONWriter) {
+package enum ResponseEncoding {
+    package static func memory(_ m: MemoryOut, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("id"); w.string(m.id)
         w.key("content"); w.string(m.content)
@@ -30,7 +30,7 @@ enum ResponseEncoding {
         w.endObject()
     }
 
-    static func addResult(_ r: AddResult, _ w: inout JSONWriter) {
+    package static func addResult(_ r: AddResult, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("id"); w.string(r.id)
         w.key("deduped_from"); w.optionalString(r.dedupedFrom)
@@ -38,7 +38,7 @@ enum ResponseEncoding {
         w.endObject()
     }
 
-    static func addBatch(_ r: AddBatchResponse, _ w: inout JSONWriter) {
+    package static func addBatch(_ r: AddBatchResponse, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("results"); w.beginArray(); for x in r.results { addResult(x, &w) }; w.endArray()
         w.key("embeddings_cached"); w.int(r.embeddingsCached)
@@ -46,14 +46,14 @@ enum ResponseEncoding {
         w.endObject()
     }
 
-    static func query(_ r: QueryResponse, _ w: inout JSONWriter) {
+    package static func query(_ r: QueryResponse, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("memories"); w.beginArray(); for m in r.memories { memory(m, &w) }; w.endArray()
         w.key("query_time_ms"); w.double(round2(r.queryTimeMs))
         w.endObject()
     }
 
-    static func baton(_ b: HandoffBaton, _ w: inout JSONWriter) {
+    package static func baton(_ b: HandoffBaton, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("source_agent_id"); w.string(b.sourceAgentId)
         w.key("target_agent_id"); w.string(b.targetAgentId)
@@ -69,7 +69,7 @@ enum ResponseEncoding {
         w.endObject()
     }
 
-    static func vote(_ v: VoteResponse, _ w: inout JSONWriter) {
+    package static func vote(_ v: VoteResponse, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("memory_id"); w.string(v.memoryId)
         w.key("bullet_helpful"); w.int(v.bulletHelpful)
@@ -78,7 +78,7 @@ enum ResponseEncoding {
         w.endObject()
     }
 
-    static func delta(_ d: DeltaResponse, _ w: inout JSONWriter) {
+    package static func delta(_ d: DeltaResponse, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("results"); w.beginArray()
         for r in d.results {
@@ -94,7 +94,7 @@ enum ResponseEncoding {
         w.endObject()
     }
 
-    static func reflection(_ r: ReflectionResponse, _ w: inout JSONWriter) {
+    package static func reflection(_ r: ReflectionResponse, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("id"); w.string(r.id)
         w.key("memory_type"); w.string(r.memoryType)
@@ -103,7 +103,7 @@ enum ResponseEncoding {
         w.endObject()
     }
 
-    static func playbook(_ p: PlaybookResponse, _ w: inout JSONWriter) {
+    package static func playbook(_ p: PlaybookResponse, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("entries"); w.beginArray()
         for e in p.entries {
@@ -124,5 +124,5 @@ enum ResponseEncoding {
     }
 
     /// Python `round(x, 2)` closely enough for timings.
-    static func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+    package static func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
 }
