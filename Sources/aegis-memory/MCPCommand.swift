@@ -51,7 +51,8 @@ struct MCPCommand: AsyncParsableCommand {
         do {
             engine = try await ServeEngine.open(dataDir: dataDir, embedder: embedding.embedder, configuration: engineConfig,
                                                 settings: settings)
-        } catch let e as AegisError where e.code == .locked {
+        } catch let e as EngineError where e.code == .unavailable && e.message.contains("locked") {
+            // The engine reports the store's lock as `unavailable` with the lock message (StoreBackend).
             throw ValidationError("""
                 \(e.message)
                 A running server owns this directory: point the MCP client at it instead, with AEGIS_API_URL=<server url> and AEGIS_API_KEY=<key> (docs/mcp.md).

@@ -280,3 +280,33 @@ def test_http_errors_version_negotiation_and_metrics(server):
             async with http_session(server.url, None):
                 pass
     run(go)
+
+
+def test_stdio_forwarding_reports_http_errors(server):
+    """A wrong key through the forwarder: the client gets a JSON-RPC error carrying the 401 and its detail."""
+    async def go():
+        env = {"AEGIS_API_URL": server.url, "AEGIS_API_KEY": "wrong-key"}
+        try:
+            async with stdio_session(server.binary, [], env, server.tmp.name):
+                pass
+        except BaseException as e:  # the client's task groups may wrap it in an exception group
+            errors = [e]
+            while errors and not isinstance(errors[0], ProtocolError):
+                first = errors.pop(0)
+                errors += list(getattr(first, "exceptions", []))
+            assert errors, repr(e)
+            assert "401" in str(errors[0]) and "Invalid API key" in str(errors[0]), str(errors[0])
+        else:
+            pytest.fail("initialize succeeded with a wrong key")
+    run(go)
+
+
+def test_stdio_forwarding_keeps_the_agent_binding(server):
+    async def go():
+        env = {"AEGIS_API_URL": server.url, "AEGIS_API_KEY": server.keys["bob"]}
+        async with stdio_session(server.binary, [], env, server.tmp.name) as (s, _):
+            msg = await fail(s, "add_memory", {"content": "pretending", "agent_id": "alice"})
+            assert "bound" in msg.lower()
+            own = await call(s, "add_memory", content="bob's note", agent_id="bob", scope="agent-private")
+            assert (await call(s, "get_memory", memory_id=own["id"]))["agent_id"] == "bob"
+    run(go)
