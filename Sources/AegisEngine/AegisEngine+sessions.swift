@@ -36,16 +36,7 @@ extension AegisEngine {
     /// `PATCH /memories/ace/session/{id}` (§5.7 with §14.19 fixed; see `PatchSessionRequest`).
     public func patchSession(project: String, sessionId: String, _ request: PatchSessionRequest) async throws -> SessionOut {
         try await operation {
-            var v = Validator(.key("body"))
-            v.string(request.inProgressItem, [.key("in_progress_item")], max: 256)
-            v.literal(request.status, [.key("status")], SessionStatus.known.map(\.rawValue))
-            v.int(request.totalItems, [.key("total_items")], min: 0, max: 1_000_000_000)
-            for (i, obj) in (request.blockedItems ?? []).enumerated() {
-                for (k, val) in obj where val.stringValue == nil {
-                    v.add([.key("blocked_items"), .index(i), .key(k)], "string_type", "Input should be a valid string", nil)
-                }
-            }
-            try v.check()
+            try SessionRules.validate(request)
             return try await writeLocks.withLock(project) {
                 guard var s = backend.read({ $0.session(projectId: project, sessionId: sessionId) }) else { throw EngineError.sessionNotFound }
                 SessionRules.apply(request, to: &s, now: now())
@@ -94,12 +85,7 @@ extension AegisEngine {
     public func patchFeature(project: String, featureId: String, namespace: String = "default",
                              _ request: PatchFeatureRequest) async throws -> FeatureOut {
         try await operation {
-            var v = Validator(.key("body"))
-            v.literal(request.status, [.key("status")], FeatureStatus.known.map(\.rawValue))
-            v.string(request.implementedBy, [.key("implemented_by")], max: 64)
-            v.string(request.verifiedBy, [.key("verified_by")], max: 64)
-            try v.check()
-            if let issue = FeatureRules.contradiction(request) { throw EngineError.validation([issue]) }
+            try FeatureRules.validate(request)
             return try await writeLocks.withLock(project) {
                 guard var f = backend.read({ $0.feature(projectId: project, namespace: namespace, featureId: featureId) }) else {
                     throw EngineError.featureNotFound

@@ -8,6 +8,21 @@ import AegisStorage
 
 /// Session progress rules (§5.7, §5.8 with §14.19 fixed). Pure functions over the record.
 public enum SessionRules {
+    /// The checks of `patchSession` that need no stored state (422 issues), so a caller that
+    /// creates the session first (MCP's `update_session`) can refuse a bad patch before writing.
+    public static func validate(_ request: PatchSessionRequest) throws {
+        var v = Validator(.key("body"))
+        v.string(request.inProgressItem, [.key("in_progress_item")], max: 256)
+        v.literal(request.status, [.key("status")], SessionStatus.known.map(\.rawValue))
+        v.int(request.totalItems, [.key("total_items")], min: 0, max: 1_000_000_000)
+        for (i, obj) in (request.blockedItems ?? []).enumerated() {
+            for (k, val) in obj where val.stringValue == nil {
+                v.add([.key("blocked_items"), .index(i), .key(k)], "string_type", "Input should be a valid string", nil)
+            }
+        }
+        try v.check()
+    }
+
     /// Applies a PATCH to `s` at time `now` (validation done beforehand):
     /// - completed items: ordered union (existing order kept, new ones appended in request
     ///   order, repeats skipped); completing the in-progress item clears it;
@@ -77,6 +92,16 @@ public enum SessionRules {
 
 /// Feature tracker rules (§5.11 with §14.20 fixed): `passes == (status == "complete")`.
 public enum FeatureRules {
+    /// The checks of `patchFeature` that need no stored state (422 issues; see `SessionRules.validate`).
+    public static func validate(_ request: PatchFeatureRequest) throws {
+        var v = Validator(.key("body"))
+        v.literal(request.status, [.key("status")], FeatureStatus.known.map(\.rawValue))
+        v.string(request.implementedBy, [.key("implemented_by")], max: 64)
+        v.string(request.verifiedBy, [.key("verified_by")], max: 64)
+        try v.check()
+        if let issue = contradiction(request) { throw EngineError.validation([issue]) }
+    }
+
     /// Returns the 422 issue when `status` and `passes` contradict each other.
     public static func contradiction(_ p: PatchFeatureRequest) -> ValidationIssue? {
         guard let st = p.status, let passes = p.passes else { return nil }

@@ -86,6 +86,7 @@ struct MCPTools: Sendable {
     private func updateSession(_ a: JSONValue) async throws -> SessionOut {
         let create = try RequestDecoding.createSession(a)
         let patch = try RequestDecoding.patchSession(a)
+        try SessionRules.validate(patch)   // a bad patch must not leave a newly created session behind
         do {
             _ = try await engine.getSession(project: caller.project, sessionId: create.sessionId)
         } catch let e as EngineError where e.code == .notFound {
@@ -106,6 +107,7 @@ struct MCPTools: Sendable {
         let ns = q.defaultedString("namespace", default: "default", max: 64)
         if !q.issues.isEmpty { throw EngineError.validation(q.issues) }
         let patch = try RequestDecoding.patchFeature(a)
+        try FeatureRules.validate(patch)   // a bad patch must not leave a newly created feature behind
         do {
             _ = try await engine.getFeature(project: caller.project, featureId: featureId, namespace: ns)
         } catch let e as EngineError where e.code == .notFound {

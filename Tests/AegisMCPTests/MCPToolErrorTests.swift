@@ -34,6 +34,11 @@ import Testing
         ("update_session", ["session_id": .string("s"), "status": .string("sleeping")], "status"),
         ("update_session", ["completed_items": .array([.string("a")])], "session_id"),
         ("update_feature", ["feature_id": .string("f"), "description": .string("d"), "passes": .string("maybe")], "passes"),
+        // checks the engine makes (not the decoder): still nothing created
+        ("update_feature", ["feature_id": .string("f"), "description": .string("d"), "status": .string("complete"),
+                            "passes": .bool(false)], "passes"),
+        ("update_session", ["session_id": .string("s"), "total_items": .int(2_000_000_000)], "total_items"),
+        ("update_session", ["session_id": .string("s"), "blocked_items": .array([.object(["item": .int(1)])])], "blocked_items"),
         ("handoff", ["source_agent_id": .string("a"), "target_agent_id": .string("b"), "max_memories": .int(0)], "max_memories"),
         ("get_playbook", ["query": .string("q"), "agent_id": .string("a"), "include_types": .array([.string("x")])], "include_types"),
         ("get_memory", [:], "memory_id"),
