@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 /// The filter attributes of one slot as plain integers (no references), so the predicate the
 /// graph walk calls for every visited node never copies strings or touches reference counts.
@@ -21,18 +22,18 @@ struct SlotKey: Sendable {
 
     init() {}
 
-    init(_ s: SlotInfo, _ interner: inout StringInterner) {
-        namespace = interner.intern(s.namespace)
-        userId = s.userId.map { interner.intern($0) } ?? 0
-        agentId = s.agentId.map { interner.intern($0) } ?? 0
-        memoryType = interner.intern(s.memoryType)
-        scope = s.scope
-        deprecated = s.deprecated
+    init(_ m: Memory, _ interner: inout StringInterner) {
+        namespace = interner.intern(m.namespace)
+        userId = m.userId.map { interner.intern($0) } ?? 0
+        agentId = m.agentId.map { interner.intern($0) } ?? 0
+        memoryType = interner.intern(m.memoryType.rawValue)
+        scope = m.scope
+        deprecated = m.isDeprecated
         live = true
-        expiresAt = s.expiresAt?.microseconds ?? .max
-        createdAt = s.createdAt.microseconds
-        helpful = s.helpful
-        harmful = s.harmful
+        expiresAt = m.expiresAt?.microseconds ?? .max
+        createdAt = m.createdAt.microseconds
+        helpful = m.bulletHelpful
+        harmful = m.bulletHarmful
     }
 }
 
@@ -111,7 +112,9 @@ struct CompiledFilter {
 struct SlotMatcher {
     let filter: CompiledFilter
     let keys: UnsafeBufferPointer<SlotKey>
-    let infos: UnsafeBufferPointer<SlotInfo?>
+    let ids: UnsafeBufferPointer<String?>
+    let hashes: UnsafeBufferPointer<HashKey>
+    let sharedWith: [Int: [String]]
 
     @inline(__always)
     func matches(_ slot: Int) -> Bool {
@@ -136,7 +139,7 @@ struct SlotMatcher {
             case .agentPrivate: return r > 0 && k.agentId == r
             case .agentShared:
                 if r > 0 && k.agentId == r { return true }
-                return infos[slot]?.sharedWith.contains(name) ?? false
+                return sharedWith[slot]?.contains(name) ?? false
             }
         }
     }
@@ -148,9 +151,9 @@ struct SlotMatcher {
         if a.0 != b.0 { return a.0 > b.0 }
         let ca = keys[a.1].createdAt, cb = keys[b.1].createdAt
         if ca != cb { return ca < cb }
-        let ha = infos[a.1]!.contentHash, hb = infos[b.1]!.contentHash
-        if ha != hb, let ha, let hb { return (ha.a, ha.b, ha.c, ha.d) < (hb.a, hb.b, hb.c, hb.d) }
-        return infos[a.1]!.id < infos[b.1]!.id
+        let ha = hashes[a.1], hb = hashes[b.1]
+        if ha != hb { return (ha.a, ha.b, ha.c, ha.d) < (hb.a, hb.b, hb.c, hb.d) }
+        return ids[a.1]! < ids[b.1]!
     }
 }
 
@@ -159,8 +162,10 @@ extension ProjectSpace {
     func withMatcher<T>(_ filter: MemoryFilter, _ body: (SlotMatcher) throws -> T) rethrows -> T {
         let compiled = CompiledFilter(filter, interner)
         return try keys.withUnsafeBufferPointer { kp in
-            try infos.withUnsafeBufferPointer { ip in
-                try body(SlotMatcher(filter: compiled, keys: kp, infos: ip))
+            try ids.withUnsafeBufferPointer { ip in
+                try hashes.withUnsafeBufferPointer { hp in
+                    try body(SlotMatcher(filter: compiled, keys: kp, ids: ip, hashes: hp, sharedWith: sharedWith))
+                }
             }
         }
     }

@@ -8,8 +8,11 @@ extension VectorSpaces {
             for s in storage.value.values {
                 // The spaces hold a pointer per slot, not a vector (docs/engine.md, "One copy of each vector").
                 u.indexes += s.rows.capacity * MemoryLayout<UnsafePointer<Float>?>.stride
-                u.indexes += s.infos.capacity * (MemoryLayout<SlotInfo?>.stride + 64) + s.keys.capacity * MemoryLayout<SlotKey>.stride
-                u.indexes += MemoryEstimate.dictionary(capacity: s.slotOf.capacity, entry: MemoryLayout<String>.stride + MemoryLayout<Int>.stride)
+                u.indexes += s.keys.capacity * MemoryLayout<SlotKey>.stride + s.ids.capacity * MemoryLayout<String?>.stride
+                    + s.hashes.capacity * MemoryLayout<HashKey>.stride
+                u.indexes += MemoryEstimate.dictionary(capacity: s.slotOf.capacity, entry: MemoryLayout<String>.stride + MemoryLayout<Int32>.stride)
+                u.indexes += MemoryEstimate.dictionary(capacity: s.sharedWith.capacity, entry: 32)
+                for (_, set) in s.byOwner { u.indexes += MemoryEstimate.dictionary(capacity: set.capacity, entry: 4) }
                 if let g = (s.ann as? HNSWAdapter)?.index.memoryBreakdown {
                     u.vectorsEngine += g.vectors
                     u.codes += g.codes
