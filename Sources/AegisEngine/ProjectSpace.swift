@@ -49,7 +49,7 @@ final class ProjectSpace: @unchecked Sendable {
     var interner = StringInterner()
 
     /// Sets (or clears, `m == nil`) the attributes of `slot`.
-    func setInfo(_ slot: Int, _ m: Memory?) {
+    func setInfo(_ slot: Int, _ m: MemoryHead?) {
         if slot >= keys.count {
             let n = slot + 1 - keys.count
             keys.append(contentsOf: repeatElement(SlotKey.free, count: n))
@@ -68,7 +68,7 @@ final class ProjectSpace: @unchecked Sendable {
         let k = SlotKey(m, &interner)
         keys[slot] = k
         ids[slot] = m.id
-        hashes[slot] = HashKey(hex: m.contentHash) ?? .zero
+        hashes[slot] = m.hash
         sharedWith[slot] = m.sharedWithAgents.isEmpty ? nil : m.sharedWithAgents
         if k.agentId != 0 { byOwner[k.agentId, default: []].insert(Int32(slot)) }
     }
@@ -78,7 +78,7 @@ final class ProjectSpace: @unchecked Sendable {
     var count: Int { slotOf.count }
 
     /// Adds or replaces a memory (its stored row and attributes).
-    func upsert(_ m: Memory, row: UnsafePointer<Float>) {
+    func upsert(_ m: MemoryHead, row: UnsafePointer<Float>) {
         if let slot = upsertDeferringIndex(m, row: row) { ann?.insert(slot: slot, row: row) }
     }
 
@@ -87,7 +87,7 @@ final class ProjectSpace: @unchecked Sendable {
     /// change to this space (see `VectorSpaces.apply`). Until then searches find it through the
     /// exact paths only. Returns nil when the graph is already up to date.
     /// A stored row never changes, so a new vector (a re-embedding) is a new row address.
-    func upsertDeferringIndex(_ m: Memory, row: UnsafePointer<Float>) -> Int? {
+    func upsertDeferringIndex(_ m: MemoryHead, row: UnsafePointer<Float>) -> Int? {
         if let s = slotOf[m.id] {
             let slot = Int(s)
             setInfo(slot, m)
@@ -279,7 +279,7 @@ extension ProjectSpace {
     }
 
     /// Places memory `m` (stored row `row`) at graph node `slot`.
-    func restore(slot: Int, _ m: Memory, row: UnsafePointer<Float>) {
+    func restore(slot: Int, _ m: MemoryHead, row: UnsafePointer<Float>) {
         rows[slot] = row
         setInfo(slot, m)
         slotOf[m.id] = Int32(slot)

@@ -22,7 +22,7 @@ struct SlotKey: Sendable {
 
     init() {}
 
-    init(_ m: Memory, _ interner: inout StringInterner) {
+    init(_ m: MemoryHead, _ interner: inout StringInterner) {
         namespace = interner.intern(m.namespace)
         userId = m.userId.map { interner.intern($0) } ?? 0
         agentId = m.agentId.map { interner.intern($0) } ?? 0

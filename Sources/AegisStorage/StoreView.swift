@@ -43,6 +43,22 @@ public struct StoreView {
         guard let v = state.vectors, v.dimension > 0 else { return nil }
         return v.pointer(row.slot)
     }
+    /// The head of memory `id` (docs/engine.md, "Compact per-memory state") with the stable
+    /// address of its embedding (see `stableVectorRow`); nil when absent or without vectors.
+    public func memoryHeadWithRow(project: String, id: String) -> (MemoryHead, UnsafePointer<Float>)? {
+        guard let r = state.rowNumber(project: project, id: id) else { return nil }
+        return headWithRow(Int(r))
+    }
+    /// Calls `body` with the head and vector address of every memory of `project` until it
+    /// returns false (order unspecified).
+    public func forEachMemoryHeadWithRow(project: String, _ body: (MemoryHead, UnsafePointer<Float>) throws -> Bool) rethrows {
+        guard let p = state.projects[project] else { return }
+        for r in p.memoryById.values { if let x = headWithRow(Int(r)), try !body(x.0, x.1) { return } }
+    }
+    private func headWithRow(_ r: Int) -> (MemoryHead, UnsafePointer<Float>)? {
+        guard let v = state.vectors, v.dimension > 0, let head = state.rows.head(r) else { return nil }
+        return (head, v.pointer(state.rows.entries[r].slot))
+    }
     /// A copy of the embedding of `row`.
     public func embedding(of row: MemoryRow) -> [Float] { Array(vector(of: row)) }
 
