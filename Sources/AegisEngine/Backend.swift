@@ -28,6 +28,8 @@ public protocol TableView {
     func memoryHeadWithRow(projectId: String, id: String) -> (MemoryHead, UnsafePointer<Float>)?
     /// Visits the project's memories that have a stored row, with it (order unspecified).
     func forEachMemoryHeadWithRow(projectId: String, _ body: (MemoryHead, UnsafePointer<Float>) throws -> Bool) rethrows
+    /// `memoryHeadWithRow` for each of `ids` (nil entries and unknown ids give nil), in parallel.
+    func memoryHeadsWithRows(projectId: String, ids: [String?]) -> [(MemoryHead, UnsafePointer<Float>)?]
     func memoryCount(projectId: String) -> Int
     func session(projectId: String, sessionId: String) -> SessionProgress?
     func forEachSession(projectId: String, _ body: (SessionProgress) throws -> Bool) rethrows

@@ -267,13 +267,13 @@ extension ProjectSpace {
     /// Restoring from a checkpointed graph: `slots[i]` is the memory id of graph node `i`.
     func beginRestore(slots: [String?], ann restored: any ApproximateIndex) {
         rows = [UnsafePointer<Float>?](repeating: nil, count: slots.count)
-        slotOf.reserveCapacity(slots.count)
         ids = [String?](repeating: nil, count: slots.count)
         hashes = [HashKey](repeating: .zero, count: slots.count)
         sharedWith = [:]
         keys = [SlotKey](repeating: .free, count: slots.count)
         byOwner = [:]
         slotOf = [:]
+        slotOf.reserveCapacity(slots.count)
         free = []
         ann = restored
     }

@@ -12,6 +12,9 @@ struct StoreTableView: TableView {
     func memoryHeadWithRow(projectId: String, id: String) -> (MemoryHead, UnsafePointer<Float>)? {
         v.memoryHeadWithRow(project: projectId, id: id)
     }
+    func memoryHeadsWithRows(projectId: String, ids: [String?]) -> [(MemoryHead, UnsafePointer<Float>)?] {
+        v.memoryHeadsWithRows(project: projectId, ids: ids)
+    }
     func forEachMemoryHeadWithRow(projectId: String, _ body: (MemoryHead, UnsafePointer<Float>) throws -> Bool) rethrows {
         try v.forEachMemoryHeadWithRow(project: projectId, body)
     }

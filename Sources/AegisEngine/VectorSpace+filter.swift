@@ -23,10 +23,10 @@ struct SlotKey: Sendable {
     init() {}
 
     init(_ m: MemoryHead, _ interner: inout StringInterner) {
-        namespace = interner.intern(m.namespace)
-        userId = m.userId.map { interner.intern($0) } ?? 0
-        agentId = m.agentId.map { interner.intern($0) } ?? 0
-        memoryType = interner.intern(m.memoryType.rawValue)
+        namespace = interner.intern(m.namespace, .namespace)
+        userId = m.userId.map { interner.intern($0, .userId) } ?? 0
+        agentId = m.agentId.map { interner.intern($0, .agentId) } ?? 0
+        memoryType = interner.intern(m.memoryType.rawValue, .memoryType)
         scope = m.scope
         deprecated = m.isDeprecated
         live = true
@@ -41,12 +41,25 @@ struct SlotKey: Sendable {
 /// Ids start at 1. Grows with the number of distinct values the space has held.
 struct StringInterner: Sendable {
     private var ids: [String: Int32] = [:]
+    /// The last string interned per field (consecutive memories mostly share their namespace,
+    /// owner, user and type): an equality test instead of a hash lookup.
+    private var recent: [(String, Int32)] = Array(repeating: ("", 0), count: Field.allCases.count)
+
+    enum Field: Int, CaseIterable { case namespace, userId, agentId, memoryType }
 
     mutating func intern(_ s: String) -> Int32 {
         if let id = ids[s] { return id }
         let id = Int32(ids.count + 1)
         ids[s] = id
         return id
+    }
+
+    mutating func intern(_ s: String, _ field: Field) -> Int32 {
+        let (last, id) = recent[field.rawValue]
+        if id != 0, last == s { return id }
+        let new = intern(s)
+        recent[field.rawValue] = (s, new)
+        return new
     }
 
     /// The id of `s`, or -1 when the space never held it (so nothing can match it).

@@ -116,7 +116,9 @@ final class VectorSpaces: Sendable {
     /// then reconcile with the tables: graph nodes of deleted memories are removed, memories
     /// the graph lacks are inserted (oldest first), re-embedded ones are re-inserted.
     func load(section: [UInt8]?, backend: any EngineBackend) throws {
+        var trace = OpenTrace()   // AEGIS_TRACE_OPEN: phase timings on stderr
         let parsed = section.flatMap { IndexSection.decodeWithParameters($0) }
+        trace.mark("engine: index section parsed")
         let decoded = parsed?.entries ?? [:]
         if let section, parsed == nil {
             discarded.value.append("the saved index section (\(section.count) bytes) does not parse or its checksum fails; every graph is rebuilt from the tables")
@@ -133,13 +135,17 @@ final class VectorSpaces: Sendable {
                         // A graph node keeps its memory unless that memory is gone or was
                         // re-embedded after the index was saved (then it is removed and re-inserted).
                         startCounts.value.restored += 1
+                        trace.mark("engine: graph of \(project) decoded")
                         s.beginRestore(slots: entry.slots, ann: ann)
+                        let heads = view.memoryHeadsWithRows(projectId: project, ids: entry.slots)
                         for (slot, id) in entry.slots.enumerated() {
                             guard let id, !reembedded.contains(id), s.slotOf[id] == nil,
-                                  let (m, row) = view.memoryHeadWithRow(projectId: project, id: id) else { continue }
+                                  let (m, row) = heads[slot] else { continue }
                             s.restore(slot: slot, m, row: row)
                         }
+                        trace.mark("engine: \(entry.slots.count) nodes of \(project) given their memories")
                         s.finishRestore(savedSlots: entry.slots, traversalCodes: configuration.hnswTraversalCodes)
+                        trace.mark("engine: graph of \(project) attached")
                         // Memories without a node (added after the index LSN); none when every
                         // memory of the project was restored (restored nodes are a subset).
                         if s.count < view.memoryCount(projectId: project) {
@@ -167,6 +173,7 @@ final class VectorSpaces: Sendable {
                         if batch.count == 4096 { s.ann?.insert(batch: batch); batch.removeAll(keepingCapacity: true) }
                     }
                     s.ann?.insert(batch: batch)
+                    trace.mark("engine: \(pending.count) memories of \(project) inserted")
                     storage.value[project] = s
                 }
             }

@@ -98,3 +98,41 @@ extension PackedRows {
         }
     }
 }
+
+extension PackedRows {
+    /// Writes row `r`'s §2.1 encoding with the entry's current `updated_at` and vote counters
+    /// (the snapshot writer): the stored bytes are copied and those three fields replaced, so a
+    /// checkpoint does not decode and re-encode every row.
+    func writeEncoded(_ r: Int, _ w: inout ByteWriter) {
+        let e = entries[r]
+        precondition(e.ref != .max, "writeEncoded of a deleted row")
+        let bytes = arena.bytes(e.ref, count: Int(e.length))
+        var reader = ByteReader(bytes, what: "packed memory row")
+        do {
+            // Skip to created_at: id, project, user, agent, namespace, type, content, hash,
+            // metadata, scope, shared, derived, coordination.
+            try reader.skipStr(); try reader.skipStr()
+            if try reader.presence() { try reader.skipStr() }
+            if try reader.presence() { try reader.skipStr() }
+            try reader.skipStr(); try reader.skipStr(); try reader.skipStr()
+            _ = try reader.bytes(32)
+            try RowCodec.skipJSON(&reader)
+            _ = try reader.u8()
+            for _ in 0..<2 { let n = try reader.count(); for _ in 0..<n { try reader.skipStr() } }
+            try RowCodec.skipJSON(&reader)
+            _ = try reader.i64()                                   // created_at
+            let updatedAt = reader.position
+            _ = try reader.i64()
+            _ = try reader.optTs()                                 // expires_at
+            let counters = reader.position
+            w.raw(UnsafeRawBufferPointer(rebasing: bytes[0..<updatedAt]))
+            w.i64(e.updatedAt)
+            w.raw(UnsafeRawBufferPointer(rebasing: bytes[(updatedAt + 8)..<counters]))
+            w.i64(e.helpful)
+            w.i64(e.harmful)
+            w.raw(UnsafeRawBufferPointer(rebasing: bytes[(counters + 16)...]))
+        } catch {
+            preconditionFailure("packed memory row no longer decodes (memory corrupted in process): \(error)")
+        }
+    }
+}

@@ -143,6 +143,13 @@ extension SnapshotReader {
                                 embeddingModel: model, dimension: dimension, fileSize: Int64(size), memoryCount: memCount,
                                 voteCount: sections[.votes]!.count, sessionCount: sections[.sessions]!.count,
                                 featureCount: sections[.features]!.count, indexBytes: index?.count ?? 0, indexLSN: indexLSN)
+        // Every byte was checked; rows were decompressed into the arena and the index section
+        // copied out. The vector section stays mapped and is used in place, but its pages leave
+        // the resident set too: the kernel brings back the ones a search or an insert reads (the
+        // int8 codes steer the graph walk; float vectors are read to re-score a few candidates),
+        // so resident memory follows use, not the store's size (docs/engine.md, "Compact
+        // per-memory state"). The file is never changed in place, so re-reading is always valid.
+        file.evict(0..<size)
         return Loaded(info: info, state: state, index: index)
     }
 }

@@ -33,7 +33,7 @@ struct SnapshotWriter {
         live.reserveCapacity(image.liveMemories)
         for r in image.rows.indices where image.rows.isLive(r) { live.append(r) }
         let rows = image.rows
-        sections.append(try writeBlocks(.memories, items: live, out: &out, compress: compress) { RowCodec.writeMemoryRow(rows[$0]!, &$1) })
+        sections.append(try writeBlocks(.memories, items: live, out: &out, compress: compress) { rows.writeEncoded($0, &$1) })
 
         var votes: [Vote] = [], sessions: [SessionProgress] = [], features: [FeatureRecord] = []
         for p in image.projects {

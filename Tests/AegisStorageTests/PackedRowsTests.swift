@@ -75,4 +75,34 @@ import Testing
         for i in 0..<8 { #expect(p[i] == expected[i]) }
         for i in 0..<8 { #expect(image[i]?.content == big && image[i]?.metadata["round"] == nil) }
     }
+
+    @Test func writtenEncodingEqualsEncodingTheDecodedRow() {
+        var rows = sampleRows(120)
+        var p = PackedRows()
+        for r in rows { p.append(r) }
+        for i in stride(from: 0, to: 120, by: 2) {
+            p.vote(i, helpful: i % 4 == 0, at: Timestamp(microseconds: 77_000 + Int64(i)))
+            rows[i] = p[i]!
+        }
+        for i in rows.indices {
+            var a = ByteWriter(), b = ByteWriter()
+            p.writeEncoded(i, &a)
+            RowCodec.writeMemoryRow(rows[i], &b)
+            #expect(a.bytes == b.bytes, "row \(i)")
+        }
+    }
+
+    @Test func headsMatchTheRows() {
+        let rows = sampleRows(60)
+        var p = PackedRows()
+        for r in rows { p.append(r) }
+        p.vote(3, helpful: false, at: Timestamp(microseconds: 5))
+        for i in rows.indices {
+            let h = p.head(i)!, r = p[i]!
+            #expect(h.id == r.id && h.namespace == r.namespace && h.userId == r.userId && h.agentId == r.agentId)
+            #expect(h.memoryType == r.memoryType && h.scope == r.scope && h.sharedWithAgents == r.sharedWithAgents)
+            #expect(h.createdAt == r.createdAt && h.expiresAt == r.expiresAt && h.isDeprecated == r.isDeprecated)
+            #expect(h.bulletHelpful == r.bulletHelpful && h.bulletHarmful == r.bulletHarmful && h.hash == r.hash)
+        }
+    }
 }
