@@ -65,7 +65,7 @@ def test_search_detail_and_vote_reach_the_store(server, make_page):
     expect(rows.first).to_contain_text("Deploy to Kubernetes with the StatefulSet manifest")
     expect(rows.first.get_by_test_id("result-agent")).to_have_text("agent ops-agent")
     expect(rows.first.get_by_test_id("result-scope")).to_have_text("global")
-    expect(rows.first.get_by_test_id("result-votes")).to_contain_text("👍 0")
+    expect(rows.first.get_by_test_id("result-votes")).to_contain_text("helpful 0 · harmful 0")
     # Without an agent filter only global memories come back (the API's rule).
     assert "quarterly roadmap" not in tid(page, "results").inner_text()
     shot(page, "search-1280")
@@ -78,12 +78,12 @@ def test_search_detail_and_vote_reach_the_store(server, make_page):
     shot(page, "detail-1280")
     tid(page, "vote-context").fill("worked for the 2.0 rollout")
     tid(page, "vote-helpful").click()
-    expect(tid(page, "detail-helpful")).to_have_text("👍 1")
+    expect(tid(page, "detail-helpful")).to_have_text("helpful 1")
     expect(tid(page, "detail-votes")).to_contain_text("worked for the 2.0 rollout")
     status, stored = server.call("GET", f"/memories/{server.ids['deploy']}")
     assert status == 200 and stored["bullet_helpful"] == 1 and stored["effectiveness_score"] == 0.5
     tid(page, "vote-harmful").click()
-    expect(tid(page, "detail-harmful")).to_have_text("👎 1")
+    expect(tid(page, "detail-harmful")).to_have_text("harmful 1")
     assert server.call("GET", f"/memories/{server.ids['deploy']}")[1]["bullet_harmful"] == 1
     assert watch.errors == []
     same_origin_only(watch, server)
@@ -185,7 +185,9 @@ def test_export_downloads_jsonl(server, make_page):
 def test_keyboard_navigation(server, make_page):
     page, watch = make_page()
     connected(page, server)
-    page.locator("body").click()
+    assert page.evaluate("document.activeElement.id") == "search-input"  # connecting leads to the query box
+    page.evaluate("document.activeElement.blur()")
+    assert page.evaluate("document.activeElement.id") != "search-input"
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "search-input"
     page.keyboard.type("exponential backoff for flaky calls")

@@ -1,7 +1,7 @@
-// Aegis Memory browser (docs/ui.md). Plain JavaScript, no dependencies, no eval, no innerHTML:
+// Aegis Memory browser (docs/ui.md). Plain JavaScript, no dependencies; nothing is ever parsed as HTML or run as code:
 // every value from the server is put into the page with textContent / setAttribute, so stored
 // content such as <script> or <img onerror=…> shows as text. The API key lives in
-// sessionStorage (this tab only), never in a URL or localStorage.
+// sessionStorage (this tab only), never in a URL or in storage that outlives the tab.
 "use strict";
 (function () {
   const KEY_SLOT = "aegis.apiKey";
@@ -118,10 +118,11 @@
       $("intro").hidden = true;
       $("tabs").hidden = false;
       $("disconnect").hidden = false;
-      $("connect").textContent = "Reconnect";
+      $("key-entry").hidden = true;
       status("Connected" + (health ? " to Aegis " + health.version : "") + " — " + stats.total_memories +
         " memories in namespace default" + (state.hybrid ? "; hybrid retrieval available" : ""));
       selectView(state.view === "detail" ? "search" : state.view, false);
+      if (state.view === "search") $("search-input").focus();
       return true;
     } catch (e) {
       state.key = null;
@@ -138,7 +139,7 @@
     for (const v of document.querySelectorAll(".view")) v.hidden = true;
     $("intro").hidden = false;
     $("disconnect").hidden = true;
-    $("connect").textContent = "Connect";
+    $("key-entry").hidden = false;
     if (clearMessage) { clearError(); status("Disconnected; the key was removed from this tab."); }
     $("api-key").focus();
   }
@@ -204,7 +205,7 @@
         el("span", { "data-testid": "result-agent", text: "agent " + (m.agent_id || "—") }),
         el("span", { class: "badge", "data-testid": "result-scope", text: m.scope }),
         el("span", { class: "badge", text: m.memory_type || "standard" }),
-        el("span", { title: "helpful / harmful votes", "data-testid": "result-votes", text: "👍 " + (m.bullet_helpful || 0) + "  👎 " + (m.bullet_harmful || 0) }),
+        el("span", { title: "helpful / harmful votes", "data-testid": "result-votes", text: "helpful " + (m.bullet_helpful || 0) + " · harmful " + (m.bullet_harmful || 0) }),
         el("span", { class: "eff " + effClass(m.effectiveness_score), title: "effectiveness", "data-testid": "result-effectiveness", text: "eff " + fmtEff(m.effectiveness_score) }),
         el("span", { text: "ns " + m.namespace }),
         el("span", { text: fmtTime(m.created_at) })));
@@ -261,8 +262,8 @@
     add("namespace", text(m.namespace));
     add("scope", el("span", { class: "badge", text: m.scope }));
     add("memory_type", text(m.memory_type || "standard"));
-    add("votes", el("span", {}, el("span", { class: "badge good", "data-testid": "detail-helpful", text: "👍 " + m.bullet_helpful }), " ",
-      el("span", { class: "badge bad", "data-testid": "detail-harmful", text: "👎 " + m.bullet_harmful })));
+    add("votes", el("span", {}, el("span", { class: "badge good", "data-testid": "detail-helpful", text: "helpful " + m.bullet_helpful }), " ",
+      el("span", { class: "badge bad", "data-testid": "detail-harmful", text: "harmful " + m.bullet_harmful })));
     add("effectiveness_score", el("span", { class: "eff " + effClass(m.effectiveness_score), "data-testid": "detail-effectiveness", text: fmtEff(m.effectiveness_score) }));
     add("shared_with_agents", list(m.shared_with_agents));
     add("derived_from_agents (handoff)", list(m.derived_from_agents));
@@ -298,7 +299,7 @@
       Object.assign(m, { bullet_helpful: r.bullet_helpful, bullet_harmful: r.bullet_harmful, effectiveness_score: r.effectiveness_score });
       renderMemory(m);
       $("vote-context").value = "";
-      status("Voted " + kind + ": now 👍 " + r.bullet_helpful + " 👎 " + r.bullet_harmful + ", effectiveness " + fmtEff(r.effectiveness_score));
+      status("Voted " + kind + ": now helpful " + r.bullet_helpful + ", harmful " + r.bullet_harmful + ", effectiveness " + fmtEff(r.effectiveness_score));
       const cached = state.results.find((x) => x.id === m.id);
       if (cached) Object.assign(cached, { bullet_helpful: r.bullet_helpful, bullet_harmful: r.bullet_harmful, effectiveness_score: r.effectiveness_score });
     } catch (e) { fail(e); }
@@ -364,7 +365,7 @@
         if (s.next_items && s.next_items.length) card.append(el("div", { class: "small", text: "next: " + s.next_items.join(", ") }));
         if (s.blocked_items && s.blocked_items.length) {
           const ul = el("ul", { class: "blocked", "data-testid": "session-blocked", "aria-label": "blocked items" });
-          for (const b of s.blocked_items) ul.append(el("li", { text: "⛔ " + blockedText(b) }));
+          for (const b of s.blocked_items) ul.append(el("li", { text: "blocked — " + blockedText(b) }));
           card.append(ul);
         }
         if (s.summary) card.append(el("div", { class: "small", text: s.summary }));
@@ -402,7 +403,8 @@
   function barChart(container, bars, opts) {
     clear(container);
     const W = 560, H = 200, pad = { l: 34, r: 8, t: 10, b: 36 };
-    const max = Math.max(1, ...bars.map((b) => b.value));
+    let max = Math.max(1, ...bars.map((b) => b.value));
+    if (max > 1 && max % 2) max += 1; // whole numbers on the middle grid line
     const root = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": opts.label });
     root.append(svg("title", {}, opts.label + ": " + bars.map((b) => b.label + " " + b.value).join(", ")));
     const plotW = W - pad.l - pad.r, plotH = H - pad.t - pad.b, bw = plotW / Math.max(1, bars.length);
@@ -429,7 +431,7 @@
     if (top.length === 0) container.append(el("li", { class: "empty", text: "no votes yet" }));
     for (const x of top) {
       container.append(el("li", {}, el("button", { type: "button", onclick: () => openMemory(x.id), text: x.content_preview }),
-        " ", el("span", { class: "meta", text: "👍 " + x.bullet_helpful + " 👎 " + x.bullet_harmful + " · eff " + fmtEff(x.effectiveness_score) + " · " + (x.agent_id || "—") })));
+        " ", el("span", { class: "meta", text: "helpful " + x.bullet_helpful + " · harmful " + x.bullet_harmful + " · eff " + fmtEff(x.effectiveness_score) + " · " + (x.agent_id || "—") })));
     }
   }
 
