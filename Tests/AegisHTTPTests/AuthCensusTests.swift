@@ -32,6 +32,7 @@ import Testing
             "POST /memories/export": (.project, Sample(path: "/memories/export", body: "{}", validStatus: 200)),
             "POST /memories/import": (.project, Sample(path: "/memories/import", body: #"{"content":"census import"}"#, validStatus: 200)),
             "POST /memories/ace/vote/{memory_id}": (.project, Sample(path: "/memories/ace/vote/\(f.memory)", body: #"{"vote":"helpful","voter_agent_id":"a"}"#, validStatus: 200)),
+            "GET /memories/ace/votes/{memory_id}": (.project, Sample(path: "/memories/ace/votes/\(f.memory)", body: nil, validStatus: 200)),
             "POST /memories/ace/delta": (.project, Sample(path: "/memories/ace/delta", body: #"{"operations":[{"type":"add","content":"census delta"}]}"#, validStatus: 200)),
             "POST /memories/ace/reflection": (.project, Sample(path: "/memories/ace/reflection", body: #"{"content":"census reflection","agent_id":"a"}"#, validStatus: 200)),
             "POST /memories/ace/playbook": (.project, Sample(path: "/memories/ace/playbook", body: #"{"query":"census","agent_id":"a"}"#, validStatus: 200)),

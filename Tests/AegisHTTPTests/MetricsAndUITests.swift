@@ -84,6 +84,35 @@ import Testing
         }
     }
 
+    /// `GET /memories/ace/votes/{memory_id}` (the browser's vote list): every vote with voter,
+    /// context and task, oldest first; 404 exactly where `GET /memories/{id}` is 404.
+    @Test func votesAreListedWithTheirContext() async throws {
+        try await withServer(keys: [TestServer.key("bound-key", project: "default-project", agent: "b1")]) { s in
+            let c = s.client
+            let add = try await c.request("POST", "/memories/add", key: k, json: #"{"content":"vote on me","agent_id":"a1","scope":"agent-private"}"#)
+            let id = try #require(add.object["id"] as? String)
+            let empty = try await c.request("GET", "/memories/ace/votes/\(id)", key: k)
+            #expect(empty.status == 200 && empty.text == #"{"memory_id":"\#(id)","votes":[],"total":0}"#)
+            _ = try await c.request("POST", "/memories/ace/vote/\(id)", key: k, json: #"{"vote":"helpful","voter_agent_id":"v1","context":"<b>saved me</b>","task_id":"t-9"}"#)
+            _ = try await c.request("POST", "/memories/ace/vote/\(id)", key: k, json: #"{"vote":"harmful","voter_agent_id":"v2"}"#)
+            let r = try await c.request("GET", "/memories/ace/votes/\(id)", key: k)
+            #expect(r.status == 200)
+            #expect(r.object["total"] as? Int == 2)
+            let votes = try #require(r.object["votes"] as? [[String: Any]])
+            #expect(votes.map { $0["vote"] as? String } == ["helpful", "harmful"])
+            #expect(votes.map { $0["voter_agent_id"] as? String } == ["v1", "v2"])
+            #expect(votes[0]["context"] as? String == "<b>saved me</b>" && votes[0]["task_id"] as? String == "t-9")
+            #expect(votes[1]["context"] is NSNull && votes[1]["task_id"] is NSNull)
+            #expect((votes[0]["created_at"] as? String)?.hasSuffix("Z") == true)
+            #expect(!r.text.contains("<b>"))  // escaped on the wire like every body
+            let missing = try await c.request("GET", "/memories/ace/votes/0123456789abcdef0123456789abcdef", key: k)
+            #expect(missing.status == 404 && missing.text == #"{"detail":"Memory not found"}"#)
+            // An agent-bound key that may not read the (private) memory gets 404, as for GET /memories/{id}.
+            let bound = try await c.request("GET", "/memories/ace/votes/\(id)", key: "bound-key")
+            #expect(bound.status == 404)
+        }
+    }
+
     @Test func uiIsServedWithItsSecurityHeaders() async throws {
         try await withServer { s in
             let c = s.client

@@ -80,11 +80,20 @@ def test_search_detail_and_vote_reach_the_store(server, make_page):
     tid(page, "vote-helpful").click()
     expect(tid(page, "detail-helpful")).to_have_text("helpful 1")
     expect(tid(page, "detail-votes")).to_contain_text("worked for the 2.0 rollout")
+    expect(tid(page, "vote-row")).to_have_count(1)
+    expect(tid(page, "vote-row")).to_contain_text("helpful by aegis-ui")
     status, stored = server.call("GET", f"/memories/{server.ids['deploy']}")
     assert status == 200 and stored["bullet_helpful"] == 1 and stored["effectiveness_score"] == 0.5
     tid(page, "vote-harmful").click()
     expect(tid(page, "detail-harmful")).to_have_text("harmful 1")
     assert server.call("GET", f"/memories/{server.ids['deploy']}")[1]["bullet_harmful"] == 1
+    # The votes come from the store: a fresh page shows them too.
+    other, _ = make_page()
+    connected(other, server)
+    tid(other, "search-input").fill(server.ids["deploy"])
+    tid(other, "search-button").click()
+    expect(tid(other, "vote-row")).to_have_count(2)
+    expect(tid(other, "detail-votes")).to_contain_text("worked for the 2.0 rollout")
     assert watch.errors == []
     same_origin_only(watch, server)
 

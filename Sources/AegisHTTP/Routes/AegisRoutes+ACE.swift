@@ -18,6 +18,11 @@ extension AegisRoutes {
                 metrics.recordVote(r.vote)
                 return .json { ResponseEncoding.vote(out, &$0) }
             },
+            Route(.get, "/memories/ace/votes/{memory_id}", auth: .project) { req in
+                let id = req.params["memory_id"] ?? ""
+                let (votes, total) = try await engine.votes(project: req.project, memoryId: id, boundAgent: req.principal?.boundAgent)
+                return .json { ResponseEncoding.voteList(memoryId: id, votes, total: total, &$0) }
+            },
             Route(.post, "/memories/ace/delta", auth: .project, body: true) { req in
                 let r = try RequestDecoding.delta(try req.json(limits: limits))
                 let out = try await engine.delta(project: req.project, r, boundAgent: req.principal?.boundAgent)

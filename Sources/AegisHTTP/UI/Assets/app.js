@@ -15,7 +15,7 @@
   const SVG = "http://www.w3.org/2000/svg";
 
   const $ = (id) => document.getElementById(id);
-  const state = { key: null, hybrid: false, results: [], page: 0, view: "search", memory: null, votes: new Map(), lastQuery: null };
+  const state = { key: null, hybrid: false, results: [], page: 0, view: "search", memory: null, lastQuery: null };
 
   // ---- DOM helpers (text only) -------------------------------------------------------------
   function el(tag, attrs, ...children) {
@@ -244,6 +244,7 @@
       const m = await api("GET", "/memories/" + encodeURIComponent(id));
       state.memory = m;
       renderMemory(m);
+      await loadVotes(m.id);
       for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== "view-detail";
       $("back").focus();
       status("");
@@ -274,12 +275,20 @@
     add("expires_at", text(m.expires_at ? fmtTime(m.expires_at) : null));
     add("is_deprecated", el("span", { class: m.is_deprecated ? "badge warn" : "badge", "data-testid": "detail-deprecated", text: m.is_deprecated ? "yes" : "no" }));
     add("superseded_by", text(m.superseded_by));
-    const votes = clear($("detail-votes"));
-    const mine = state.votes.get(m.id) || [];
-    if (mine.length === 0) votes.append(el("li", { class: "empty", text: "none yet (the API keeps vote counts; votes are listed here as you cast them)" }));
-    for (const v of mine) votes.append(el("li", {}, el("strong", { text: v.vote }), " by " + v.voter + " at " + v.at + (v.context ? " — " + v.context : "")));
     $("deprecate").disabled = !!m.is_deprecated;
     $("confirm-deprecate").hidden = true;
+  }
+
+  async function loadVotes(id) {
+    const list = clear($("detail-votes"));
+    const r = await api("GET", "/memories/ace/votes/" + encodeURIComponent(id));
+    if (!state.memory || state.memory.id !== id) return;
+    if (r.votes.length === 0) list.append(el("li", { class: "empty", text: "no votes yet" }));
+    if (r.total > r.votes.length) list.append(el("li", { class: "empty", text: "the newest " + r.votes.length + " of " + r.total + " votes:" }));
+    for (const v of r.votes) {
+      list.append(el("li", { "data-testid": "vote-row" }, el("span", { class: "badge " + (v.vote === "helpful" ? "good" : "bad"), text: v.vote }),
+        " by " + v.voter_agent_id + " at " + fmtTime(v.created_at) + (v.task_id ? " · task " + v.task_id : "") + (v.context ? " — " + v.context : "")));
+    }
   }
 
   async function vote(kind) {
@@ -293,11 +302,9 @@
     clearError();
     try {
       const r = await api("POST", "/memories/ace/vote/" + encodeURIComponent(m.id), body);
-      const mine = state.votes.get(m.id) || [];
-      mine.push({ vote: kind, voter, context, at: new Date().toISOString().slice(0, 19).replace("T", " ") + "Z" });
-      state.votes.set(m.id, mine);
       Object.assign(m, { bullet_helpful: r.bullet_helpful, bullet_harmful: r.bullet_harmful, effectiveness_score: r.effectiveness_score });
       renderMemory(m);
+      await loadVotes(m.id);
       $("vote-context").value = "";
       status("Voted " + kind + ": now helpful " + r.bullet_helpful + ", harmful " + r.bullet_harmful + ", effectiveness " + fmtEff(r.effectiveness_score));
       const cached = state.results.find((x) => x.id === m.id);
