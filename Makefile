@@ -27,6 +27,7 @@ test: deps models
 	$(SWIFT) test --skip-build --filter OpenAIEmbedderTests
 	$(MAKE) test-sdk
 	$(MAKE) test-schema
+	$(MAKE) test-ui
 
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release
@@ -139,3 +140,19 @@ torture-log: deps
 # AegisLog benchmark (figures in docs/benchmarks.md, section Log).
 bench-log: deps
 	cd Benchmarks && $(SWIFT) build -c release --product LogBench && ./.build/release/LogBench --dir ../.build/logbench
+
+# Browser tests of the /ui memory browser (Tests/Browser): Debian's `chromium` driven by Playwright
+# (PyPI, pinned; its own browser downloads are never used: executable_path=/usr/bin/chromium) in a
+# venv under .build, against a real `aegis-memory serve`. Screenshots land in .build/ui-screenshots.
+UI_VENV := .build/ui-venv
+.PHONY: ui-test-deps test-ui
+ui-test-deps:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+	@python3 -c "import ensurepip, venv" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-venv; }
+	@$(UI_VENV)/bin/python -c "import playwright, pytest" 2>/dev/null && $(UI_VENV)/bin/pip show playwright 2>/dev/null | grep -q '^Version: 1.65.2$$' || { rm -rf $(UI_VENV) && python3 -m venv $(UI_VENV) && \
+	  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(UI_VENV)/bin/pip install -q playwright==1.65.2 pytest; }
+
+test-ui: ui-test-deps
+	$(SWIFT) build --product aegis-memory
+	@AEGIS_BIN=$(CURDIR)/.build/debug/aegis-memory CHROMIUM=$$(command -v chromium) $(UI_VENV)/bin/python -m pytest -p no:cacheprovider Tests/Browser; \
+	rc=$$?; if [ $$rc -ne 0 ]; then echo "browser suite failed (pytest exit $$rc; 5 means no tests ran)"; exit $$rc; fi

@@ -46,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
@@ -70,7 +72,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], resources: [.embedInCode("UI/Assets/index.html"), .embedInCode("UI/Assets/app.css"), .embedInCode("UI/Assets/app.js"), .embedInCode("UI/Assets/icon.svg")]),
         .executableTarget(name: "aegis-memory", dependencies: [
             "AegisCore", "AegisLog", "AegisStorage", "AegisVector", "AegisHNSW", "AegisEmbedding",
             "AegisEngine", "AegisExport", "AegisHTTP",

@@ -33,6 +33,9 @@ public final class AegisEngine: Sendable {
         var closed = false
         var eventsSinceCheckpoint = 0
         var lastCheckpoint: Timestamp?
+        /// Checkpoints written by this process, and the wall time of the last 1,000, oldest first.
+        var checkpointCount = 0
+        var checkpointSeconds: [Double] = []
         var lastSweep: Timestamp?
         var sweptTotal = 0
         var embedderError: String?
@@ -124,6 +127,13 @@ public final class AegisEngine: Sendable {
     /// The configured limit (the `aegis_db_pool_size` gauge).
     public var maxInFlightOperations: Int { configuration.maxInFlight }
 
+    /// Every project's space and graph state (the `aegis_graph_healthy` / `aegis_graph_memories` gauges).
+    public func graphHealth() -> [GraphHealth] { spaces.graphHealth() }
+
+    /// Checkpoints this process wrote, and the wall time of the most recent ones (the last 1,000,
+    /// oldest first) — `aegis_checkpoint_duration_seconds`.
+    public var checkpointDurations: (total: Int, recent: [Double]) { state.withLock { ($0.checkpointCount, $0.checkpointSeconds) } }
+
     /// Writes a checkpoint now: the backend snapshots its tables with the vector index bytes.
     public func checkpoint() async throws {
         try checkOpen()
@@ -135,6 +145,7 @@ public final class AegisEngine: Sendable {
     /// wait only for their mirror.
     private func writeCheckpoint() async throws {
         await checkpoints.lock()
+        let started = ContinuousClock.now
         do {
             let events = state.withLock { $0.eventsSinceCheckpoint }
             await mirrors.close()
@@ -145,7 +156,14 @@ public final class AegisEngine: Sendable {
             mirrors.endEncoding()
             try await backend.checkpoint(indexSection: section, indexLSN: lsn)
             let now = clock()
-            state.withLock { $0.eventsSinceCheckpoint = max(0, $0.eventsSinceCheckpoint - events); $0.lastCheckpoint = now }
+            let d = started.duration(to: .now)
+            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            state.withLock {
+                $0.eventsSinceCheckpoint = max(0, $0.eventsSinceCheckpoint - events); $0.lastCheckpoint = now
+                $0.checkpointCount += 1
+                $0.checkpointSeconds.append(seconds)
+                if $0.checkpointSeconds.count > 1_000 { $0.checkpointSeconds.removeFirst($0.checkpointSeconds.count - 1_000) }
+            }
         } catch {
             mirrors.reopen()
             mirrors.endEncoding()

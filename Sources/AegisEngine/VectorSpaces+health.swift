@@ -31,4 +31,20 @@ extension VectorSpaces {
             return out
         }
     }
+
+    /// Every project's space: memories in it and whether its graph still serves searches (a space
+    /// without a graph, or with a failed one, is answered by exact scans) — for `aegis_graph_*`.
+    func graphHealth() -> [GraphHealth] {
+        lock.withReadLock {
+            storage.value.map { GraphHealth(project: $0.key, memories: $0.value.count, healthy: $0.value.ann?.failure == nil) }
+                .sorted { $0.project < $1.project }
+        }
+    }
+}
+
+/// One project's vector graph, as `/metrics` reports it (`AegisEngine.graphHealth()`).
+public struct GraphHealth: Sendable, Equatable {
+    public var project: String
+    public var memories: Int
+    public var healthy: Bool
 }

@@ -46,6 +46,7 @@ import Testing
             ]
             for id in betaIds {
                 calls.append(("GET", "/memories/\(id)", nil))
+                calls.append(("GET", "/memories/ace/votes/\(id)", nil))
                 calls.append(("POST", "/memories/ace/vote/\(id)", #"{"vote":"harmful","voter_agent_id":"a"}"#))
                 calls.append(("POST", "/memories/ace/delta", #"{"operations":[{"type":"deprecate","memory_id":"\#(id)"}]}"#))
                 calls.append(("DELETE", "/memories/\(id)", nil))
