@@ -63,7 +63,7 @@ public final class AegisEngine: Sendable {
         self.spaces = VectorSpaces(dimension: embedder.dimension, configuration: configuration)
         try spaces.load(section: backend.loadedIndexSection(), backend: backend)
         self.lexical = LexicalSpaces(parameters: configuration.bm25)
-        lexical.load(backend: backend)
+        if configuration.lexicalIndex { lexical.load(backend: backend) }
         // The start-up reconciliation frees large transient tables (the decoded section, the
         // id → slot map, row copies); hand their pages back instead of keeping the peak
         // resident (docs/engine.md, "One copy of each vector").
@@ -204,7 +204,7 @@ public final class AegisEngine: Sendable {
         }
         await mirrors.waitWhileEncoding()
         spaces.apply(events, backend: backend)
-        lexical.apply(events, backend: backend)
+        if configuration.lexicalIndex { lexical.apply(events, backend: backend) }
         state.withLock { $0.eventsSinceCheckpoint += events.count }
     }
 

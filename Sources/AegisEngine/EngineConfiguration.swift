@@ -55,6 +55,9 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var bm25 = BM25Parameters()
     /// `apply_decay`'s half-lives (`AEGIS_DECAY_HALF_LIFE_DAYS`).
     public var decay = DecayParameters()
+    /// Keep the lexical index (false: hybrid/lexical retrieval find nothing lexically; only
+    /// `bench hybrid` turns it off, to measure what it costs writes).
+    public var lexicalIndex = true
 
     public static var defaultBulkThreads: Int { max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)) }
 

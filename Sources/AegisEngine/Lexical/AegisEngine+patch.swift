@@ -6,6 +6,7 @@ public struct PatchMemoryRequest: Sendable, Equatable {
     public var content: String?
     public var metadata: JSONObject?
     /// "merge" (top-level keys overwrite; default) or "replace".
+    /// `memoryType`: one of `MemoryType.known`.
     public var metadataMode: String
     public var scope: String?
     public var sharedWithAgents: [String]?
@@ -39,13 +40,13 @@ extension AegisEngine {
             v.string(r.content, [.key("content")], min: 1, max: 100_000)
             v.literal(r.metadataMode, [.key("metadata_mode")], ["merge", "replace"])
             v.scope(r.scope, [.key("scope")])
-            v.string(r.memoryType, [.key("memory_type")], min: 1, max: 64)
+            v.literal(r.memoryType, [.key("memory_type")], MemoryType.known.map(\.rawValue))
             v.int(r.ttlSeconds, [.key("ttl_seconds")], min: 1, max: Validator.maxTTL)
             if r.ttlSeconds != nil, r.expiresAt != nil {
-                v.add([.key("body")], "value_error", "Value error, give ttl_seconds or expires_at, not both", nil, [("error", "{}")])
+                v.add([], "value_error", "Value error, give ttl_seconds or expires_at, not both", nil, [("error", "{}")])
             }
             if r.isEmpty {
-                v.add([.key("body")], "value_error",
+                v.add([], "value_error",
                       "Value error, at least one of content, metadata, scope, shared_with_agents, memory_type, ttl_seconds, expires_at is required",
                       nil, [("error", "{}")])
             }

@@ -80,7 +80,13 @@ final class LexicalSpaces: Sendable {
     }
 
     /// Start-up: indexes every live, non-deprecated memory of every project from the tables.
+    /// Holds `applying` throughout, so no mirror is lost between the read and the swap (a
+    /// mirror waiting meanwhile re-applies a change the tables already showed: idempotent).
     func load(backend: any EngineBackend) {
+        applying.withLock { _ in loadLocked(backend: backend) }
+    }
+
+    private func loadLocked(backend: any EngineBackend) {
         let built: [String: ProjectLexicon] = backend.read { view in
             var out: [String: ProjectLexicon] = [:]
             for project in view.projectIds() {
@@ -96,7 +102,7 @@ final class LexicalSpaces: Sendable {
             }
             return out
         }
-        applying.withLock { _ in lock.withWriteLock { storage.value = built } }
+        lock.withWriteLock { storage.value = built }
     }
 
     /// Runs `body` on the project's index under the read lock (nil when the project has none).

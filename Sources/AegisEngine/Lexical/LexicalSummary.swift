@@ -21,3 +21,16 @@ public enum LexicalSummary {
         }
     }
 }
+
+extension AegisEngine {
+    /// Sizes of the engine's lexical index (all projects).
+    public func lexicalStatistics() -> LexicalStatistics { lexical.statistics() }
+
+    /// Rebuilds the lexical index from the tables, as start-up does (for `bench hybrid`'s
+    /// start-up cost); returns the seconds it took.
+    public func rebuildLexicalIndex() -> Double {
+        let t0 = monotonicNanos()
+        lexical.load(backend: backend)
+        return Double(monotonicNanos() &- t0) / 1e9
+    }
+}

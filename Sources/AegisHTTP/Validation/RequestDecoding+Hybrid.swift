@@ -38,7 +38,10 @@ extension RequestDecoding {
                       .string(scope), ctx: [("error", "{}")])
             }
             let shared = r.optionalStringList("shared_with_agents")
-            let type = r.optionalString("memory_type", min: 1, max: 64)
+            var type: String?
+            if let t = r.object["memory_type"], !t.isNull {
+                type = r.literal("memory_type", MemoryType.known.map(\.rawValue), default: nil)
+            }
             let ttl = r.optionalInt("ttl_seconds", ge: 1, le: 31_536_000)
             var expires: Timestamp??
             if let e = r.object["expires_at"] {
