@@ -10,15 +10,24 @@ public struct LexicalHit: Sendable, Equatable {
 extension LexicalIndex {
     /// BM25 idf of a term held by `df` of the live documents, rank_bm25's way (see
     /// `BM25Parameters`): a negative idf becomes ε × the mean idf of the vocabulary.
-    func idf(df d: Int) -> Double {
+    func idf(df d: Int, meanIdf: () -> Double) -> Double {
         let n = Double(documentCount), x = Double(d)
         let raw = log(n - x + 0.5) - log(x + 0.5)
         return raw < 0 ? parameters.epsilon * meanIdf() : raw
     }
 
-    /// Mean raw idf over the terms live documents hold (cached until the next change).
-    func meanIdf() -> Double {
-        if let c = meanIdfCache, c.version == version { return c.value }
+    /// True when one of `queryTokens` is held by more than half of the documents, so its idf
+    /// is ε × `meanIdf()` (O(vocabulary): callers may cache it per `version`).
+    public func needsMeanIdf(_ queryTokens: [String]) -> Bool {
+        queryTokens.contains { t in
+            guard let tid = termIds[t] else { return false }
+            let x = Double(df[Int(tid)])
+            return x > 0 && log(Double(documentCount) - x + 0.5) - log(x + 0.5) < 0
+        }
+    }
+
+    /// Mean raw idf over the terms live documents hold. Pure (no cache): safe under a read lock.
+    public func meanIdf() -> Double {
         let n = Double(documentCount)
         var sum = 0.0, count = 0
         for d in df where d > 0 {
@@ -26,20 +35,25 @@ extension LexicalIndex {
             sum += log(n - x + 0.5) - log(x + 0.5)
             count += 1
         }
-        let mean = count == 0 ? 0 : sum / Double(count)
-        meanIdfCache = (version, mean)
-        return mean
+        return count == 0 ? 0 : sum / Double(count)
     }
 
     /// BM25 scores of every live document holding at least one of `queryTokens` (a repeated
     /// query token counts again, as in rank_bm25). Documents `admit` rejects are skipped.
     /// Returns the best `limit`, score descending, ties by id ascending.
-    public func search(queryTokens: [String], limit: Int, admit: (String) -> Bool = { _ in true }) -> [LexicalHit] {
+    /// Does not mutate the index (concurrent searches are safe); `meanIdf`, when given, is
+    /// `meanIdf()` of this version (a caller's cache), otherwise computed when needed.
+    public func search(queryTokens: [String], limit: Int, meanIdf known: Double? = nil,
+                       admit: (String) -> Bool = { _ in true }) -> [LexicalHit] {
         guard limit > 0, documentCount > 0 else { return [] }
+        var mean = known
         var weights: [(term: Int, idf: Double)] = []
         for t in queryTokens {
             guard let tid = termIds[t], df[Int(tid)] > 0 else { continue }
-            weights.append((Int(tid), idf(df: Int(df[Int(tid)]))))
+            weights.append((Int(tid), idf(df: Int(df[Int(tid)])) {
+                if let m = mean { return m }
+                let m = meanIdf(); mean = m; return m
+            }))
         }
         guard !weights.isEmpty else { return [] }
         let k1 = parameters.k1, b = parameters.b

@@ -26,9 +26,8 @@ public final class LexicalIndex: @unchecked Sendable {
     var liveTerms = 0
     var deadPostings = 0
     var livePostings = 0
-    /// Bumped by every change (cache key of the mean idf).
-    var version: UInt64 = 0
-    var meanIdfCache: (version: UInt64, value: Double)?
+    /// Bumped by every change (a cache key for the mean idf; see `meanIdf()`).
+    public private(set) var version: UInt64 = 0
 
     public init(parameters: BM25Parameters = .init()) { self.parameters = parameters }
 

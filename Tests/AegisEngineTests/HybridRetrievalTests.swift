@@ -136,4 +136,33 @@ import AegisStorage
         #expect(try await answers(e) == mid)
         try await e.close()
     }
+
+    @Test func pointInTimeRestoreGivesTheIndexOfThatPoint() async throws {
+        let dir = tempDir("lexical-pitr"), backup = dir + "-backup", restored = dir + "-restored"
+        defer { removeTree(dir); removeTree(backup); removeTree(restored) }
+        let e = try await AegisEngine.open(directory: dir, embedder: hashEmbedder)
+        var ids: [String] = []
+        for i in 0..<30 {
+            ids.append(try await e.addText("ticket INC-\(3000 + i) host api-\(i % 4).prod note", scope: .global))
+            if i == 19 { try await e.checkpoint() }   // the restore replays the log from here
+        }
+        let queries = ["INC-3007", "api-2.prod", "ticket host", "INC-3012 rewritten"]
+        func answers(_ e: AegisEngine) async throws -> [[String]] {
+            var out: [[String]] = []
+            for q in queries { out.append(try await e.query(project: P, QueryRequest(query: q, topK: 30, retrieval: .lexical)).memories.map(\.id)) }
+            return out
+        }
+        let atPoint = try await answers(e)
+        let lsn = e.backend.committedLSN()
+        _ = try await e.patch(project: P, id: ids[12], PatchMemoryRequest(content: "INC-3012 rewritten entirely"))
+        try await e.delete(project: P, id: ids[7])
+        _ = try await e.delta(project: P, DeltaRequest(operations: [DeltaOperation(type: "deprecate", memoryId: ids[2])]))
+        #expect(try await answers(e) != atPoint)
+        _ = try Backup.create(dataDirectory: dir, backupDirectory: backup)   // live backup
+        try await e.close()
+        _ = try Backup.restore(backupDirectory: backup, dataDirectory: restored, target: .lsn(lsn))
+        let r = try await AegisEngine.open(directory: restored, embedder: hashEmbedder)
+        #expect(try await answers(r) == atPoint)
+        try await r.close()
+    }
 }

@@ -139,11 +139,9 @@ extension AegisEngine {
         return spaces.withSpace(project) { space -> [LexicalHit] in
             guard let space else { return [] }
             return space.withMatcher(filter) { m in
-                lexical.withIndex(project) { index in
-                    index?.search(queryTokens: tokens, limit: limit) { id in
-                        guard let slot = space.slotOf[id] else { return false }
-                        return m.matches(slot)
-                    } ?? []
+                lexical.search(project: project, tokens: tokens, limit: limit) { id in
+                    guard let slot = space.slotOf[id] else { return false }
+                    return m.matches(slot)
                 }
             }
         }

@@ -21,7 +21,26 @@ final class LexicalSpaces: Sendable {
     final class ProjectLexicon: @unchecked Sendable {
         let index: LexicalIndex
         var fingerprints: [String: UInt64] = [:]
+        /// `index.meanIdf()` at `index.version` (searches run under the read lock, so the
+        /// cache has its own mutex).
+        let meanIdfCache = Locked<(version: UInt64, value: Double)?>(nil)
         init(_ p: BM25Parameters) { index = LexicalIndex(parameters: p) }
+
+        /// The best `limit` documents `admit` accepts (call under the read lock).
+        func search(_ tokens: [String], limit: Int, admit: (String) -> Bool) -> [LexicalHit] {
+            var mean: Double?
+            if index.needsMeanIdf(tokens) {
+                let v = index.version
+                if let c = meanIdfCache.withLock({ $0 }), c.version == v {
+                    mean = c.value
+                } else {
+                    let m = index.meanIdf()
+                    meanIdfCache.withLock { $0 = (v, m) }
+                    mean = m
+                }
+            }
+            return index.search(queryTokens: tokens, limit: limit, meanIdf: mean, admit: admit)
+        }
     }
 
     enum Change {
@@ -108,6 +127,11 @@ final class LexicalSpaces: Sendable {
     /// Runs `body` on the project's index under the read lock (nil when the project has none).
     func withIndex<T>(_ project: String, _ body: (LexicalIndex?) throws -> T) rethrows -> T {
         try lock.withReadLock { try body(storage.value[project]?.index) }
+    }
+
+    /// The project's best `limit` documents for `tokens` that `admit` accepts.
+    func search(project: String, tokens: [String], limit: Int, admit: (String) -> Bool) -> [LexicalHit] {
+        lock.withReadLock { storage.value[project]?.search(tokens, limit: limit, admit: admit) ?? [] }
     }
 
     /// Sizes of every project's index, summed.
