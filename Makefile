@@ -26,6 +26,7 @@ test: deps models
 	# suite (parallel, CPU-heavy) cannot starve them of threads.
 	$(SWIFT) test --skip-build --filter OpenAIEmbedderTests
 	$(MAKE) test-sdk
+	$(MAKE) test-lexical
 	$(MAKE) test-schema
 	$(MAKE) test-ui
 
@@ -55,6 +56,19 @@ test-sdk: sdk-venv
 	$(SWIFT) build --product aegis-memory
 	@AEGIS_BIN=$(CURDIR)/.build/debug/aegis-memory $(SDK_VENV)/bin/python -m pytest -p no:cacheprovider Tests/SDKCompat; \
 	rc=$$?; if [ $$rc -ne 0 ]; then echo "SDK compatibility suite failed (pytest exit $$rc; 5 means no tests ran)"; exit $$rc; fi
+
+# BM25 reference check: the served lexical index against rank_bm25's BM25Okapi (PyPI, pinned) on
+# Fixtures/lexical (Tests/Lexical/test_bm25_reference.py; docs/hybrid-retrieval.md "Scores").
+LEXICAL_VENV := .build/lexical-venv
+.PHONY: lexical-venv test-lexical
+lexical-venv:
+	@python3 -c "import ensurepip, venv" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-venv; }
+	@test -x $(LEXICAL_VENV)/bin/pytest -a -f $(LEXICAL_VENV)/.rank-bm25-0.2.2 || { rm -rf $(LEXICAL_VENV) && python3 -m venv $(LEXICAL_VENV) && \
+	  $(LEXICAL_VENV)/bin/pip install -q rank-bm25==0.2.2 numpy pytest httpx && touch $(LEXICAL_VENV)/.rank-bm25-0.2.2; }
+
+test-lexical: lexical-venv
+	$(SWIFT) build --product aegis-memory
+	AEGIS_BIN=$(CURDIR)/.build/debug/aegis-memory $(LEXICAL_VENV)/bin/python -m pytest -p no:cacheprovider Tests/Lexical
 
 # Schema conformance: schemathesis (pinned) in a venv under .build, against a real `aegis-memory
 # serve` checked by docs/openapi.yaml (see Tests/Schema/run_schemathesis.py). Seeded and bounded:

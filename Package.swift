@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "AegisHNSW", targets: ["AegisHNSW"]),
         .library(name: "AegisEmbedding", targets: ["AegisEmbedding"]),
         .library(name: "AegisEngine", targets: ["AegisEngine"]),
+        .library(name: "AegisLexical", targets: ["AegisLexical"]),
         .library(name: "AegisExport", targets: ["AegisExport"]),
     ],
     dependencies: [
@@ -59,7 +60,8 @@ let package = Package(
         .target(name: "AegisHNSW", dependencies: ["AegisVector", "CXXHash"], swiftSettings: vectorKernelSettings),
         .target(name: "AegisEmbeddingKernels", swiftSettings: embeddingKernelSettings),
         .target(name: "AegisEmbedding", dependencies: ["AegisCore", "AegisEmbeddingKernels"]),
-        .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW"], swiftSettings: vectorKernelSettings),
+        .target(name: "AegisLexical"),
+        .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW", "AegisLexical"], swiftSettings: vectorKernelSettings),
         .target(name: "AegisExport", dependencies: ["AegisCore", "AegisEngine", "AegisStorage", "AegisLog"]),
         .target(name: "AegisHTTP", dependencies: [
             "AegisCore", "AegisEngine", "AegisExport",
@@ -77,7 +79,7 @@ let package = Package(
         ], resources: [.embedInCode("UI/Assets/index.html"), .embedInCode("UI/Assets/app.css"), .embedInCode("UI/Assets/app.js"), .embedInCode("UI/Assets/icon.svg")]),
         .executableTarget(name: "aegis-memory", dependencies: [
             "AegisCore", "AegisLog", "AegisStorage", "AegisVector", "AegisHNSW", "AegisEmbedding",
-            "AegisEngine", "AegisExport", "AegisHTTP",
+            "AegisEngine", "AegisExport", "AegisHTTP", "AegisLexical",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "AegisCoreTests", dependencies: ["AegisCore"]),
@@ -88,6 +90,7 @@ let package = Package(
         .testTarget(name: "AegisEmbeddingTests", dependencies: ["AegisEmbedding", "AegisCore"]),
         .testTarget(name: "AegisEngineTests", dependencies: ["AegisEngine", "AegisCore", "AegisStorage", "AegisEmbedding", "AegisHNSW", "AegisVector"], swiftSettings: vectorKernelSettings),
         .testTarget(name: "AegisExportTests", dependencies: ["AegisExport", "AegisEngine", "AegisCore", "AegisStorage"]),
+        .testTarget(name: "AegisLexicalTests", dependencies: ["AegisLexical"]),
         .testTarget(name: "AegisHTTPTests", dependencies: ["AegisHTTP", "AegisEngine", "AegisCore", "AegisVector", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]

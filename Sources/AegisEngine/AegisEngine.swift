@@ -20,6 +20,8 @@ public final class AegisEngine: Sendable {
     let embedder: any Embedder
     public let configuration: EngineConfiguration
     let spaces: VectorSpaces
+    /// The BM25 channel (docs/hybrid-retrieval.md), mirrored after the vector spaces.
+    let lexical: LexicalSpaces
     let writeLocks = KeyedLocks()
     let clock: @Sendable () -> Timestamp
     let gauge = InFlightGauge()
@@ -63,6 +65,8 @@ public final class AegisEngine: Sendable {
         self.clock = clock
         self.spaces = VectorSpaces(dimension: embedder.dimension, configuration: configuration)
         try spaces.load(section: backend.loadedIndexSection(), backend: backend)
+        self.lexical = LexicalSpaces(parameters: configuration.bm25)
+        if configuration.lexicalIndex { lexical.load(backend: backend) }
         // The start-up reconciliation frees large transient tables (the decoded section, the
         // id → slot map, row copies); hand their pages back instead of keeping the peak
         // resident (docs/engine.md, "One copy of each vector").
@@ -218,6 +222,7 @@ public final class AegisEngine: Sendable {
         }
         await mirrors.waitWhileEncoding()
         spaces.apply(events, backend: backend)
+        if configuration.lexicalIndex { lexical.apply(events, backend: backend) }
         state.withLock { $0.eventsSinceCheckpoint += events.count }
     }
 

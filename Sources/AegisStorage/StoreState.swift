@@ -85,8 +85,21 @@ final class StoreState: @unchecked Sendable {
                 guard let arena = vectors, e.count == dimension else { return false }
                 slot = arena.append(e)
             }
+            var newHash: HashKey?
+            if u.content != nil {
+                guard let h = u.contentHash.flatMap(HashKey.init(hex:)) else { return false }
+                newHash = h
+                if let old = rows[Int(r)]?.hash, old != h {
+                    if let l = p.byHash[old] { p.byHash[old] = l.removing(r) }
+                    if let l = p.byHash[h] { p.byHash[h] = l.appending(r) } else { p.byHash[h] = .one(r) }
+                }
+            }
             modifyRow(r) { row in
                 if let slot { row.slot = slot }
+                if let c = u.content, let newHash { row.content = c; row.hash = newHash }
+                if let s = u.scope { row.scope = s }
+                if let l = u.sharedWithAgents { row.sharedWithAgents = l }
+                if let t = u.memoryType { row.memoryType = t }
                 if let m = u.metadata { row.metadata = m }
                 if let patch = u.metadataPatch { row.metadata.merge(patch) }
                 if let e = u.expiresAt { row.expiresAt = e }

@@ -29,6 +29,7 @@ struct AegisMemoryCommand: AsyncParsableCommand {
             CompactCommand.self,
             RebuildIndexCommand.self,
             ReembedCommand.self,
+            TokenizeCommand.self,
         ]
     )
 

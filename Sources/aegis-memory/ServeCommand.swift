@@ -71,6 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         case "float32": engineConfig.hnswTraversalCodes = false
         case let v?: throw ValidationError("AEGIS_HNSW_TRAVERSAL must be int8 or float32 (got \"\(v)\")")
         }
+        try settings.applyRetrieval(to: &engineConfig)
         try engineConfig.validate()
 
         let embedding = try ServeEngine.makeEmbedder(settings, dataDir: dataDir)

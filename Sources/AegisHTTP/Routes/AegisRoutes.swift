@@ -10,7 +10,7 @@ struct AegisRoutes {
     var limits: JSONReader.Limits { server.configuration.jsonLimits }
 
     func all() -> [Route] {
-        systemRoutes() + memoryRoutes() + aceRoutes() + sessionRoutes() + dashboardRoutes() + uiRoutes()
+        systemRoutes() + memoryRoutes() + hybridRoutes() + aceRoutes() + sessionRoutes() + dashboardRoutes() + uiRoutes()
     }
 
     /// Times one engine operation into `aegis_memory_operations_total` / `…_duration_seconds`.
