@@ -141,7 +141,7 @@ extension AegisEngine {
             return space.withMatcher(filter) { m in
                 lexical.search(project: project, tokens: tokens, limit: limit) { id in
                     guard let slot = space.slotOf[id] else { return false }
-                    return m.matches(slot)
+                    return m.matches(Int(slot))
                 }
             }
         }
