@@ -26,8 +26,10 @@ test: deps models
 	# suite (parallel, CPU-heavy) cannot starve them of threads.
 	$(SWIFT) test --skip-build --filter OpenAIEmbedderTests
 	$(MAKE) test-sdk
+	$(MAKE) test-lexical
 	$(MAKE) test-schema
 	$(MAKE) test-mcp
+	$(MAKE) test-ui
 
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release
@@ -71,6 +73,18 @@ test-mcp: mcp-venvs
 	@for v in $(MCP_CLIENT_VERSIONS); do echo "MCP client mcp==$$v"; \
 	  AEGIS_BIN=$(CURDIR)/.build/debug/aegis-memory .build/mcp-venv-$$v/bin/python -m pytest -p no:cacheprovider Tests/MCP; \
 	  rc=$$?; if [ $$rc -ne 0 ]; then echo "MCP suite failed with mcp==$$v (pytest exit $$rc; 5 means no tests ran)"; exit $$rc; fi; done
+# BM25 reference check: the served lexical index against rank_bm25's BM25Okapi (PyPI, pinned) on
+# Fixtures/lexical (Tests/Lexical/test_bm25_reference.py; docs/hybrid-retrieval.md "Scores").
+LEXICAL_VENV := .build/lexical-venv
+.PHONY: lexical-venv test-lexical
+lexical-venv:
+	@python3 -c "import ensurepip, venv" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-venv; }
+	@test -x $(LEXICAL_VENV)/bin/pytest -a -f $(LEXICAL_VENV)/.rank-bm25-0.2.2 || { rm -rf $(LEXICAL_VENV) && python3 -m venv $(LEXICAL_VENV) && \
+	  $(LEXICAL_VENV)/bin/pip install -q rank-bm25==0.2.2 numpy pytest httpx && touch $(LEXICAL_VENV)/.rank-bm25-0.2.2; }
+
+test-lexical: lexical-venv
+	$(SWIFT) build --product aegis-memory
+	AEGIS_BIN=$(CURDIR)/.build/debug/aegis-memory $(LEXICAL_VENV)/bin/python -m pytest -p no:cacheprovider Tests/Lexical
 
 # Schema conformance: schemathesis (pinned) in a venv under .build, against a real `aegis-memory
 # serve` checked by docs/openapi.yaml (see Tests/Schema/run_schemathesis.py). Seeded and bounded:
@@ -156,3 +170,19 @@ torture-log: deps
 # AegisLog benchmark (figures in docs/benchmarks.md, section Log).
 bench-log: deps
 	cd Benchmarks && $(SWIFT) build -c release --product LogBench && ./.build/release/LogBench --dir ../.build/logbench
+
+# Browser tests of the /ui memory browser (Tests/Browser): Debian's `chromium` driven by Playwright
+# (PyPI, pinned; its own browser downloads are never used: executable_path=/usr/bin/chromium) in a
+# venv under .build, against a real `aegis-memory serve`. Screenshots land in .build/ui-screenshots.
+UI_VENV := .build/ui-venv
+.PHONY: ui-test-deps test-ui
+ui-test-deps:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+	@python3 -c "import ensurepip, venv" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq python3-venv; }
+	@$(UI_VENV)/bin/python -c "import playwright, pytest" 2>/dev/null && $(UI_VENV)/bin/pip show playwright 2>/dev/null | grep -q '^Version: 1.65.2$$' || { rm -rf $(UI_VENV) && python3 -m venv $(UI_VENV) && \
+	  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(UI_VENV)/bin/pip install -q playwright==1.65.2 pytest; }
+
+test-ui: ui-test-deps
+	$(SWIFT) build --product aegis-memory
+	@AEGIS_BIN=$(CURDIR)/.build/debug/aegis-memory CHROMIUM=$$(command -v chromium) $(UI_VENV)/bin/python -m pytest -p no:cacheprovider Tests/Browser; \
+	rc=$$?; if [ $$rc -ne 0 ]; then echo "browser suite failed (pytest exit $$rc; 5 means no tests ran)"; exit $$rc; fi

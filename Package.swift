@@ -37,6 +37,7 @@ let package = Package(
         .library(name: "AegisHNSW", targets: ["AegisHNSW"]),
         .library(name: "AegisEmbedding", targets: ["AegisEmbedding"]),
         .library(name: "AegisEngine", targets: ["AegisEngine"]),
+        .library(name: "AegisLexical", targets: ["AegisLexical"]),
         .library(name: "AegisExport", targets: ["AegisExport"]),
         .library(name: "AegisWire", targets: ["AegisWire"]),
         .library(name: "AegisMCP", targets: ["AegisMCP"]),
@@ -50,6 +51,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
@@ -61,7 +64,8 @@ let package = Package(
         .target(name: "AegisHNSW", dependencies: ["AegisVector", "CXXHash"], swiftSettings: vectorKernelSettings),
         .target(name: "AegisEmbeddingKernels", swiftSettings: embeddingKernelSettings),
         .target(name: "AegisEmbedding", dependencies: ["AegisCore", "AegisEmbeddingKernels"]),
-        .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW"], swiftSettings: vectorKernelSettings),
+        .target(name: "AegisLexical"),
+        .target(name: "AegisEngine", dependencies: ["AegisCore", "AegisStorage", "AegisVector", "AegisHNSW", "AegisLexical"], swiftSettings: vectorKernelSettings),
         .target(name: "AegisExport", dependencies: ["AegisCore", "AegisEngine", "AegisStorage", "AegisLog"]),
         // Wire format shared by REST and MCP: JSON reader/writer, request validation, response encoding.
         .target(name: "AegisWire", dependencies: ["AegisCore", "AegisEngine"]),
@@ -76,7 +80,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ], resources: [.embedInCode("UI/Assets/index.html"), .embedInCode("UI/Assets/app.css"), .embedInCode("UI/Assets/app.js"), .embedInCode("UI/Assets/icon.svg")]),
         // MCP tools and resources over the engine (docs/mcp.md); the HTTP transport is mounted by AegisHTTP.
         .target(name: "AegisMCP", dependencies: [
             "AegisCore", "AegisEngine", "AegisWire",
@@ -85,7 +91,7 @@ let package = Package(
         ]),
         .executableTarget(name: "aegis-memory", dependencies: [
             "AegisCore", "AegisLog", "AegisStorage", "AegisVector", "AegisHNSW", "AegisEmbedding",
-            "AegisEngine", "AegisExport", "AegisHTTP", "AegisMCP",
+            "AegisEngine", "AegisExport", "AegisHTTP", "AegisLexical", "AegisMCP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "AegisCoreTests", dependencies: ["AegisCore"]),
@@ -97,6 +103,7 @@ let package = Package(
         .testTarget(name: "AegisEngineTests", dependencies: ["AegisEngine", "AegisCore", "AegisStorage", "AegisEmbedding", "AegisHNSW", "AegisVector"], swiftSettings: vectorKernelSettings),
         .testTarget(name: "AegisExportTests", dependencies: ["AegisExport", "AegisEngine", "AegisCore", "AegisStorage"]),
         .testTarget(name: "AegisMCPTests", dependencies: ["AegisMCP", "AegisEngine", "AegisCore", "AegisEmbedding", .product(name: "MCP", package: "swift-sdk")]),
+        .testTarget(name: "AegisLexicalTests", dependencies: ["AegisLexical"]),
         .testTarget(name: "AegisHTTPTests", dependencies: ["AegisHTTP", "AegisWire", "AegisEngine", "AegisCore", "AegisVector", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]

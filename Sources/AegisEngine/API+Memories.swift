@@ -63,10 +63,12 @@ public struct QueryRequest: Sendable, Equatable {
     public var topK: Int
     public var minScore: Double
     public var efSearch: Int?
+    /// nil = the configured default (docs/hybrid-retrieval.md).
+    public var retrieval: Retrieval?
     public init(query: String, userId: String? = nil, agentId: String? = nil, namespace: String = "default",
-                topK: Int = 10, minScore: Double = 0.0, efSearch: Int? = nil) {
+                topK: Int = 10, minScore: Double = 0.0, efSearch: Int? = nil, retrieval: Retrieval? = nil) {
         self.query = query; self.userId = userId; self.agentId = agentId; self.namespace = namespace
-        self.topK = topK; self.minScore = minScore; self.efSearch = efSearch
+        self.topK = topK; self.minScore = minScore; self.efSearch = efSearch; self.retrieval = retrieval
     }
 }
 
@@ -80,11 +82,14 @@ public struct CrossAgentQueryRequest: Sendable, Equatable {
     public var topK: Int
     public var minScore: Double
     public var efSearch: Int?
+    /// nil = the configured default (docs/hybrid-retrieval.md).
+    public var retrieval: Retrieval?
     public init(query: String, requestingAgentId: String, targetAgentIds: [String]? = nil, userId: String? = nil,
-                namespace: String = "default", topK: Int = 10, minScore: Double = 0.0, efSearch: Int? = nil) {
+                namespace: String = "default", topK: Int = 10, minScore: Double = 0.0, efSearch: Int? = nil,
+                retrieval: Retrieval? = nil) {
         self.query = query; self.requestingAgentId = requestingAgentId; self.targetAgentIds = targetAgentIds
         self.userId = userId; self.namespace = namespace; self.topK = topK; self.minScore = minScore
-        self.efSearch = efSearch
+        self.efSearch = efSearch; self.retrieval = retrieval
     }
 }
 

@@ -58,9 +58,9 @@ extension AegisEngine {
         let dimension = spaces.dimension
         for project in projects {
             try spaces.rebuild(project: project) {
-                let memories = backend.read { v -> [(memory: Memory, row: UnsafePointer<Float>)] in
-                    var out: [(memory: Memory, row: UnsafePointer<Float>)] = []
-                    v.forEachMemoryWithRow(projectId: project) { m, row in
+                let memories = backend.read { v -> [(memory: MemoryHead, row: UnsafePointer<Float>)] in
+                    var out: [(memory: MemoryHead, row: UnsafePointer<Float>)] = []
+                    v.forEachMemoryHeadWithRow(projectId: project) { m, row in
                         out.append((m, row))
                         return true
                     }

@@ -35,8 +35,8 @@ extension AegisEngine {
             try checkBound(boundAgent, request.agentId, field: "agent_id")
             // Without agent_id the 1.2 meaning stays: global memories only (also for bound keys).
             let filter = MemoryFilter.query(agentId: request.agentId, namespace: request.namespace, userId: request.userId, now: now())
-            let (memories, _) = try await search(project: project, text: request.query, filter: filter, k: request.topK,
-                                                 minScore: request.minScore, ef: request.efSearch)
+            let memories = try await search(project: project, text: request.query, filter: filter, k: request.topK,
+                                            minScore: request.minScore, ef: request.efSearch, retrieval: request.retrieval)
             return QueryResponse(memories: memories, queryTimeMs: elapsedMs(since: start))
         }
     }
@@ -56,8 +56,8 @@ extension AegisEngine {
             try checkBound(boundAgent, request.requestingAgentId, field: "requesting_agent_id")
             let filter = MemoryFilter.crossAgent(requester: request.requestingAgentId, targets: request.targetAgentIds,
                                                  namespace: request.namespace, userId: request.userId, now: now())
-            let (memories, _) = try await search(project: project, text: request.query, filter: filter, k: request.topK,
-                                                 minScore: request.minScore, ef: request.efSearch)
+            let memories = try await search(project: project, text: request.query, filter: filter, k: request.topK,
+                                            minScore: request.minScore, ef: request.efSearch, retrieval: request.retrieval)
             return QueryResponse(memories: memories, queryTimeMs: elapsedMs(since: start))
         }
     }

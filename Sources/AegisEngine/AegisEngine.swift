@@ -20,6 +20,8 @@ public final class AegisEngine: Sendable {
     let embedder: any Embedder
     public let configuration: EngineConfiguration
     let spaces: VectorSpaces
+    /// The BM25 channel (docs/hybrid-retrieval.md), mirrored after the vector spaces.
+    let lexical: LexicalSpaces
     let writeLocks = KeyedLocks()
     let clock: @Sendable () -> Timestamp
     let gauge = InFlightGauge()
@@ -33,6 +35,9 @@ public final class AegisEngine: Sendable {
         var closed = false
         var eventsSinceCheckpoint = 0
         var lastCheckpoint: Timestamp?
+        /// Checkpoints written by this process, and the wall time of the last 1,000, oldest first.
+        var checkpointCount = 0
+        var checkpointSeconds: [Double] = []
         var lastSweep: Timestamp?
         var sweptTotal = 0
         var embedderError: String?
@@ -60,6 +65,8 @@ public final class AegisEngine: Sendable {
         self.clock = clock
         self.spaces = VectorSpaces(dimension: embedder.dimension, configuration: configuration)
         try spaces.load(section: backend.loadedIndexSection(), backend: backend)
+        self.lexical = LexicalSpaces(parameters: configuration.bm25)
+        if configuration.lexicalIndex { lexical.load(backend: backend) }
         // The start-up reconciliation frees large transient tables (the decoded section, the
         // id → slot map, row copies); hand their pages back instead of keeping the peak
         // resident (docs/engine.md, "One copy of each vector").
@@ -124,6 +131,13 @@ public final class AegisEngine: Sendable {
     /// The configured limit (the `aegis_db_pool_size` gauge).
     public var maxInFlightOperations: Int { configuration.maxInFlight }
 
+    /// Every project's space and graph state (the `aegis_graph_healthy` / `aegis_graph_memories` gauges).
+    public func graphHealth() -> [GraphHealth] { spaces.graphHealth() }
+
+    /// Checkpoints this process wrote, and the wall time of the most recent ones (the last 1,000,
+    /// oldest first) — `aegis_checkpoint_duration_seconds`.
+    public var checkpointDurations: (total: Int, recent: [Double]) { state.withLock { ($0.checkpointCount, $0.checkpointSeconds) } }
+
     /// Writes a checkpoint now: the backend snapshots its tables with the vector index bytes.
     public func checkpoint() async throws {
         try checkOpen()
@@ -135,6 +149,7 @@ public final class AegisEngine: Sendable {
     /// wait only for their mirror.
     private func writeCheckpoint() async throws {
         await checkpoints.lock()
+        let started = ContinuousClock.now
         do {
             let events = state.withLock { $0.eventsSinceCheckpoint }
             await mirrors.close()
@@ -145,7 +160,14 @@ public final class AegisEngine: Sendable {
             mirrors.endEncoding()
             try await backend.checkpoint(indexSection: section, indexLSN: lsn)
             let now = clock()
-            state.withLock { $0.eventsSinceCheckpoint = max(0, $0.eventsSinceCheckpoint - events); $0.lastCheckpoint = now }
+            let d = started.duration(to: .now)
+            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            state.withLock {
+                $0.eventsSinceCheckpoint = max(0, $0.eventsSinceCheckpoint - events); $0.lastCheckpoint = now
+                $0.checkpointCount += 1
+                $0.checkpointSeconds.append(seconds)
+                if $0.checkpointSeconds.count > 1_000 { $0.checkpointSeconds.removeFirst($0.checkpointSeconds.count - 1_000) }
+            }
         } catch {
             mirrors.reopen()
             mirrors.endEncoding()
@@ -200,6 +222,7 @@ public final class AegisEngine: Sendable {
         }
         await mirrors.waitWhileEncoding()
         spaces.apply(events, backend: backend)
+        if configuration.lexicalIndex { lexical.apply(events, backend: backend) }
         state.withLock { $0.eventsSinceCheckpoint += events.count }
     }
 

@@ -25,9 +25,11 @@ public protocol TableView {
     /// and its bytes unchanged for as long as the backend is open (a re-embedding is a new
     /// row): the engine's vector spaces and graphs keep it instead of a copy (docs/engine.md,
     /// "One copy of each vector").
-    func memoryWithRow(projectId: String, id: String) -> (Memory, UnsafePointer<Float>)?
+    func memoryHeadWithRow(projectId: String, id: String) -> (MemoryHead, UnsafePointer<Float>)?
     /// Visits the project's memories that have a stored row, with it (order unspecified).
-    func forEachMemoryWithRow(projectId: String, _ body: (Memory, UnsafePointer<Float>) throws -> Bool) rethrows
+    func forEachMemoryHeadWithRow(projectId: String, _ body: (MemoryHead, UnsafePointer<Float>) throws -> Bool) rethrows
+    /// `memoryHeadWithRow` for each of `ids` (nil entries and unknown ids give nil), in parallel.
+    func memoryHeadsWithRows(projectId: String, ids: [String?]) -> [(MemoryHead, UnsafePointer<Float>)?]
     func memoryCount(projectId: String) -> Int
     func session(projectId: String, sessionId: String) -> SessionProgress?
     func forEachSession(projectId: String, _ body: (SessionProgress) throws -> Bool) rethrows

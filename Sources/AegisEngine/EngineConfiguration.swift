@@ -1,4 +1,5 @@
 import Foundation
+import AegisLexical
 
 /// Engine tuning. The executable reads the environment (`AEGIS_HNSW_M`,
 /// `AEGIS_HNSW_EF_CONSTRUCTION`, `AEGIS_HNSW_EF_SEARCH`, `AEGIS_CHECKPOINT_INTERVAL_SECONDS`,
@@ -44,6 +45,20 @@ public struct EngineConfiguration: Sendable, Equatable {
     /// `AEGIS_HNSW_BULK_THREADS`.
     public var hnswBulkInsertThreads: Int = EngineConfiguration.defaultBulkThreads
 
+    /// `retrieval` of `/memories/query` and `query_cross_agent` when a request names none
+    /// (`AEGIS_QUERY_RETRIEVAL`; dense = the 1.2 behaviour). docs/hybrid-retrieval.md.
+    public var queryRetrieval: Retrieval = .dense
+    /// Candidates per channel for hybrid/lexical `retrieval` on the query routes (`hybrid_query`
+    /// takes its own `candidate_pool`). `AEGIS_HYBRID_CANDIDATE_POOL`.
+    public var hybridCandidatePool: Int = 40
+    /// BM25 k1 / b (`AEGIS_BM25_K1`, `AEGIS_BM25_B`).
+    public var bm25 = BM25Parameters()
+    /// `apply_decay`'s half-lives (`AEGIS_DECAY_HALF_LIFE_DAYS`).
+    public var decay = DecayParameters()
+    /// Keep the lexical index (false: hybrid/lexical retrieval find nothing lexically; only
+    /// `bench hybrid` turns it off, to measure what it costs writes).
+    public var lexicalIndex = true
+
     public static var defaultBulkThreads: Int { max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)) }
 
     public init() {}
@@ -81,5 +96,8 @@ public struct EngineConfiguration: Sendable, Equatable {
             throw fail("hnswBulkInsertThreads must be in 1...256 (got \(hnswBulkInsertThreads))")
         }
         guard (1...100_000).contains(maxInFlight) else { throw fail("maxInFlight must be in 1...100000 (got \(maxInFlight))") }
+        guard (10...200).contains(hybridCandidatePool) else { throw fail("hybridCandidatePool must be in 10...200 (got \(hybridCandidatePool))") }
+        if let p = bm25.problem { throw fail(p) }
+        if let p = decay.problem { throw fail(p) }
     }
 }

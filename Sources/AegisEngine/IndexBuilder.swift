@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 import AegisHNSW
 import AegisVector
 
@@ -10,7 +11,7 @@ enum IndexBuilder {
     /// Rows linked per bulk call (progress granularity).
     static let chunk = 4096
 
-    static func build(memories unsorted: [(memory: Memory, row: UnsafePointer<Float>)], rowOwner: AnyObject? = nil,
+    static func build(memories unsorted: [(memory: MemoryHead, row: UnsafePointer<Float>)], rowOwner: AnyObject? = nil,
                       dimension: Int, parameters: IndexParameters, configuration: EngineConfiguration, threads: Int,
                       progress: (Int) -> Void = { _ in }) throws -> ProjectSpace {
         let items = unsorted.sorted { ($0.memory.createdAt, $0.memory.id) < ($1.memory.createdAt, $1.memory.id) }
@@ -42,15 +43,15 @@ enum IndexBuilder {
 
     /// Copies `memories`' embeddings into rows of their own (for a build whose vectors are not
     /// stored yet); the returned owner keeps them alive.
-    static func ownRows(_ memories: [Memory], dimension: Int) throws -> (items: [(memory: Memory, row: UnsafePointer<Float>)], owner: StableVectorRows) {
+    static func ownRows(_ memories: [Memory], dimension: Int) throws -> (items: [(memory: MemoryHead, row: UnsafePointer<Float>)], owner: StableVectorRows) {
         let rows = StableVectorRows(dimension: dimension)
-        var items: [(memory: Memory, row: UnsafePointer<Float>)] = []
+        var items: [(memory: MemoryHead, row: UnsafePointer<Float>)] = []
         items.reserveCapacity(memories.count)
         for m in memories {
             guard m.embedding.count == dimension else {
                 throw EngineError(.internalError, "memory \(m.id) has a \(m.embedding.count)-dimensional vector, expected \(dimension)")
             }
-            items.append((m, rows.append(m.embedding)))
+            items.append((MemoryHead(m), rows.append(m.embedding)))
         }
         return (items, rows)
     }

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 /// How one search ran (the `explain` data).
 public struct SearchStats: Sendable, Equatable {
@@ -30,22 +31,46 @@ final class ProjectSpace: @unchecked Sendable {
     var rows: [UnsafePointer<Float>?] = []
     /// Keeps the rows alive when they are not the backend's (an offline build's own rows).
     var rowOwner: AnyObject?
-    var infos: [SlotInfo?] = []
-    var slotOf: [String: Int] = [:]
+    /// Slot → memory id (nil = free slot). The strings share the stored rows' storage.
+    var ids: [String?] = []
+    /// Slot → content hash (the ranking's last tie-break; zero for free slots).
+    var hashes: [HashKey] = []
+    /// `shared_with_agents` of the slots that have any (most have none: no per-slot array).
+    var sharedWith: [Int: [String]] = [:]
+    var slotOf: [String: Int32] = [:]
     var free: [Int] = []
     var ann: (any ApproximateIndex)?
-    /// Slots by owner agent (the `owners` part of a filter), for exact candidate sets.
-    var byOwner: [String: Set<Int>] = [:]
-    /// `infos` as plain integers (same slots), for the search predicate; see `SlotKey`.
+    /// Slots by owner agent (interned id; the `owners` part of a filter), for exact candidate sets.
+    var byOwner: [Int32: Set<Int32>] = [:]
+    /// The filter attributes of each slot as plain integers (interned strings); see `SlotKey`.
+    /// Together with `ids`, `hashes` and `sharedWith` this is all a space keeps per memory
+    /// (docs/engine.md, "Compact per-memory state").
     var keys: [SlotKey] = []
     var interner = StringInterner()
 
-    func setInfo(_ slot: Int, _ info: SlotInfo?) {
-        if let old = infos[slot], let a = old.agentId { byOwner[a]?.remove(slot); if byOwner[a]?.isEmpty ?? false { byOwner[a] = nil } }
-        infos[slot] = info
-        if let info, let a = info.agentId { byOwner[a, default: []].insert(slot) }
-        if keys.count < infos.count { keys.append(contentsOf: repeatElement(SlotKey.free, count: infos.count - keys.count)) }
-        keys[slot] = info.map { SlotKey($0, &interner) } ?? .free
+    /// Sets (or clears, `m == nil`) the attributes of `slot`.
+    func setInfo(_ slot: Int, _ m: MemoryHead?) {
+        if slot >= keys.count {
+            let n = slot + 1 - keys.count
+            keys.append(contentsOf: repeatElement(SlotKey.free, count: n))
+            ids.append(contentsOf: repeatElement(nil, count: n))
+            hashes.append(contentsOf: repeatElement(HashKey.zero, count: n))
+        }
+        let old = keys[slot]
+        if old.live, old.agentId != 0 {
+            byOwner[old.agentId]?.remove(Int32(slot))
+            if byOwner[old.agentId]?.isEmpty ?? false { byOwner[old.agentId] = nil }
+        }
+        guard let m else {
+            keys[slot] = .free; ids[slot] = nil; hashes[slot] = .zero; sharedWith[slot] = nil
+            return
+        }
+        let k = SlotKey(m, &interner)
+        keys[slot] = k
+        ids[slot] = m.id
+        hashes[slot] = m.hash
+        sharedWith[slot] = m.sharedWithAgents.isEmpty ? nil : m.sharedWithAgents
+        if k.agentId != 0 { byOwner[k.agentId, default: []].insert(Int32(slot)) }
     }
 
     init(dimension: Int) { self.dimension = dimension }
@@ -53,7 +78,7 @@ final class ProjectSpace: @unchecked Sendable {
     var count: Int { slotOf.count }
 
     /// Adds or replaces a memory (its stored row and attributes).
-    func upsert(_ m: Memory, row: UnsafePointer<Float>) {
+    func upsert(_ m: MemoryHead, row: UnsafePointer<Float>) {
         if let slot = upsertDeferringIndex(m, row: row) { ann?.insert(slot: slot, row: row) }
     }
 
@@ -62,9 +87,10 @@ final class ProjectSpace: @unchecked Sendable {
     /// change to this space (see `VectorSpaces.apply`). Until then searches find it through the
     /// exact paths only. Returns nil when the graph is already up to date.
     /// A stored row never changes, so a new vector (a re-embedding) is a new row address.
-    func upsertDeferringIndex(_ m: Memory, row: UnsafePointer<Float>) -> Int? {
-        if let slot = slotOf[m.id] {
-            setInfo(slot, SlotInfo(m))
+    func upsertDeferringIndex(_ m: MemoryHead, row: UnsafePointer<Float>) -> Int? {
+        if let s = slotOf[m.id] {
+            let slot = Int(s)
+            setInfo(slot, m)
             if rows[slot] != row {
                 rows[slot] = row
                 ann?.remove(slot: slot)
@@ -76,20 +102,20 @@ final class ProjectSpace: @unchecked Sendable {
         if let s = free.popLast() {
             slot = s
             rows[s] = row
-            setInfo(s, SlotInfo(m))
+            setInfo(s, m)
         } else {
-            slot = infos.count
+            slot = rows.count
             rows.append(row)
-            infos.append(nil)
-            setInfo(slot, SlotInfo(m))
+            setInfo(slot, m)
         }
-        slotOf[m.id] = slot
+        slotOf[m.id] = Int32(slot)
         return slot
     }
 
 
     func remove(id: String) {
-        guard let slot = slotOf.removeValue(forKey: id) else { return }
+        guard let s = slotOf.removeValue(forKey: id) else { return }
+        let slot = Int(s)
         setInfo(slot, nil)
         rows[slot] = nil
         ann?.remove(slot: slot)
@@ -127,7 +153,11 @@ final class ProjectSpace: @unchecked Sendable {
         var admitted: [Int]?
         if let owners {
             var list: [Int] = []
-            for o in owners { for slot in byOwner[o] ?? [] where m.matches(slot) { list.append(slot) } }
+            for o in owners {
+                let id = interner.lookup(o)
+                guard id > 0 else { continue }
+                for s in byOwner[id] ?? [] where m.matches(Int(s)) { list.append(Int(s)) }
+            }
             list.sort()
             admitted = list
         } else if ann == nil || count <= exactThreshold {
@@ -161,7 +191,7 @@ final class ProjectSpace: @unchecked Sendable {
             let s = exactScore(query, slot: slot)
             if s >= minScore && !s.isNaN { insertRanked(&best, (s, slot), k: k, m) }
         }
-        var hits = best.map { Hit(slot: $0.1, id: infos[$0.1]!.id, score: $0.0) }
+        var hits = best.map { Hit(slot: $0.1, id: ids[$0.1]!, score: $0.0) }
         // Never under-return: when the admitted set is known to hold more than the index gave.
         if candidates.count < min(k, admitted?.count ?? 0), let admitted {
             let exact = exactSearch(query: query, slots: admitted, k: k, minScore: minScore, matcher: m, stats: &stats)
@@ -191,7 +221,7 @@ final class ProjectSpace: @unchecked Sendable {
             }
         }
         stats.nodesVisited += slots.count
-        return best.map { Hit(slot: $0.1, id: infos[$0.1]!.id, score: $0.0) }
+        return best.map { Hit(slot: $0.1, id: ids[$0.1]!, score: $0.0) }
     }
 
     /// Keeps `best` sorted by `ranksBefore` and at most `k` long.
@@ -232,25 +262,27 @@ protocol ApproximateIndex: AnyObject {
 
 extension ProjectSpace {
     /// The memory id held by each slot (nil = free), for the checkpoint section.
-    var slotIds: [String?] { infos.map { $0?.id } }
+    var slotIds: [String?] { ids + repeatElement(nil, count: max(0, rows.count - ids.count)) }
 
     /// Restoring from a checkpointed graph: `slots[i]` is the memory id of graph node `i`.
     func beginRestore(slots: [String?], ann restored: any ApproximateIndex) {
         rows = [UnsafePointer<Float>?](repeating: nil, count: slots.count)
-        slotOf.reserveCapacity(slots.count)
-        infos = [SlotInfo?](repeating: nil, count: slots.count)
+        ids = [String?](repeating: nil, count: slots.count)
+        hashes = [HashKey](repeating: .zero, count: slots.count)
+        sharedWith = [:]
         keys = [SlotKey](repeating: .free, count: slots.count)
         byOwner = [:]
         slotOf = [:]
+        slotOf.reserveCapacity(slots.count)
         free = []
         ann = restored
     }
 
     /// Places memory `m` (stored row `row`) at graph node `slot`.
-    func restore(slot: Int, _ m: Memory, row: UnsafePointer<Float>) {
+    func restore(slot: Int, _ m: MemoryHead, row: UnsafePointer<Float>) {
         rows[slot] = row
-        setInfo(slot, SlotInfo(m))
-        slotOf[m.id] = slot
+        setInfo(slot, m)
+        slotOf[m.id] = Int32(slot)
     }
 
     /// Gives the restored nodes their rows, removes the nodes whose memory is gone or was
@@ -260,8 +292,8 @@ extension ProjectSpace {
         attached.reserveCapacity(slotOf.count)
         for (slot, row) in rows.enumerated() { if let row { attached.append((slot, row)) } }
         ann?.attach(rows: attached, traversalCodes: traversalCodes)
-        for (slot, id) in savedSlots.enumerated() where id != nil && infos[slot] == nil { ann?.remove(slot: slot) }
-        for slot in stride(from: infos.count - 1, through: 0, by: -1) where infos[slot] == nil { free.append(slot) }
+        for (slot, id) in savedSlots.enumerated() where id != nil && !keys[slot].live { ann?.remove(slot: slot) }
+        for slot in stride(from: keys.count - 1, through: 0, by: -1) where !keys[slot].live { free.append(slot) }
     }
 }
 

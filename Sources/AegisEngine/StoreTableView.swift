@@ -9,15 +9,14 @@ struct StoreTableView: TableView {
     func memoryWithoutVector(projectId: String, id: String) -> Memory? {
         v.memoryRow(project: projectId, id: id).map(Self.memory)
     }
-    func memoryWithRow(projectId: String, id: String) -> (Memory, UnsafePointer<Float>)? {
-        guard let r = v.memoryRow(project: projectId, id: id), let row = v.stableVectorRow(of: r) else { return nil }
-        return (Self.memory(r), row)
+    func memoryHeadWithRow(projectId: String, id: String) -> (MemoryHead, UnsafePointer<Float>)? {
+        v.memoryHeadWithRow(project: projectId, id: id)
     }
-    func forEachMemoryWithRow(projectId: String, _ body: (Memory, UnsafePointer<Float>) throws -> Bool) rethrows {
-        try v.forEachMemory(project: projectId) { r in
-            guard let row = v.stableVectorRow(of: r) else { return true }
-            return try body(Self.memory(r), row)
-        }
+    func memoryHeadsWithRows(projectId: String, ids: [String?]) -> [(MemoryHead, UnsafePointer<Float>)?] {
+        v.memoryHeadsWithRows(project: projectId, ids: ids)
+    }
+    func forEachMemoryHeadWithRow(projectId: String, _ body: (MemoryHead, UnsafePointer<Float>) throws -> Bool) rethrows {
+        try v.forEachMemoryHeadWithRow(project: projectId, body)
     }
     /// The memory of row `r` without its vector (content hash included).
     static func memory(_ r: MemoryRow) -> Memory {

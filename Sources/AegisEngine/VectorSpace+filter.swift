@@ -1,4 +1,5 @@
 import AegisCore
+import AegisStorage
 
 /// The filter attributes of one slot as plain integers (no references), so the predicate the
 /// graph walk calls for every visited node never copies strings or touches reference counts.
@@ -21,18 +22,18 @@ struct SlotKey: Sendable {
 
     init() {}
 
-    init(_ s: SlotInfo, _ interner: inout StringInterner) {
-        namespace = interner.intern(s.namespace)
-        userId = s.userId.map { interner.intern($0) } ?? 0
-        agentId = s.agentId.map { interner.intern($0) } ?? 0
-        memoryType = interner.intern(s.memoryType)
-        scope = s.scope
-        deprecated = s.deprecated
+    init(_ m: MemoryHead, _ interner: inout StringInterner) {
+        namespace = interner.intern(m.namespace, .namespace)
+        userId = m.userId.map { interner.intern($0, .userId) } ?? 0
+        agentId = m.agentId.map { interner.intern($0, .agentId) } ?? 0
+        memoryType = interner.intern(m.memoryType.rawValue, .memoryType)
+        scope = m.scope
+        deprecated = m.isDeprecated
         live = true
-        expiresAt = s.expiresAt?.microseconds ?? .max
-        createdAt = s.createdAt.microseconds
-        helpful = s.helpful
-        harmful = s.harmful
+        expiresAt = m.expiresAt?.microseconds ?? .max
+        createdAt = m.createdAt.microseconds
+        helpful = m.bulletHelpful
+        harmful = m.bulletHarmful
     }
 }
 
@@ -40,12 +41,25 @@ struct SlotKey: Sendable {
 /// Ids start at 1. Grows with the number of distinct values the space has held.
 struct StringInterner: Sendable {
     private var ids: [String: Int32] = [:]
+    /// The last string interned per field (consecutive memories mostly share their namespace,
+    /// owner, user and type): an equality test instead of a hash lookup.
+    private var recent: [(String, Int32)] = Array(repeating: ("", 0), count: Field.allCases.count)
+
+    enum Field: Int, CaseIterable { case namespace, userId, agentId, memoryType }
 
     mutating func intern(_ s: String) -> Int32 {
         if let id = ids[s] { return id }
         let id = Int32(ids.count + 1)
         ids[s] = id
         return id
+    }
+
+    mutating func intern(_ s: String, _ field: Field) -> Int32 {
+        let (last, id) = recent[field.rawValue]
+        if id != 0, last == s { return id }
+        let new = intern(s)
+        recent[field.rawValue] = (s, new)
+        return new
     }
 
     /// The id of `s`, or -1 when the space never held it (so nothing can match it).
@@ -111,7 +125,9 @@ struct CompiledFilter {
 struct SlotMatcher {
     let filter: CompiledFilter
     let keys: UnsafeBufferPointer<SlotKey>
-    let infos: UnsafeBufferPointer<SlotInfo?>
+    let ids: UnsafeBufferPointer<String?>
+    let hashes: UnsafeBufferPointer<HashKey>
+    let sharedWith: [Int: [String]]
 
     @inline(__always)
     func matches(_ slot: Int) -> Bool {
@@ -136,7 +152,7 @@ struct SlotMatcher {
             case .agentPrivate: return r > 0 && k.agentId == r
             case .agentShared:
                 if r > 0 && k.agentId == r { return true }
-                return infos[slot]?.sharedWith.contains(name) ?? false
+                return sharedWith[slot]?.contains(name) ?? false
             }
         }
     }
@@ -148,9 +164,9 @@ struct SlotMatcher {
         if a.0 != b.0 { return a.0 > b.0 }
         let ca = keys[a.1].createdAt, cb = keys[b.1].createdAt
         if ca != cb { return ca < cb }
-        let ha = infos[a.1]!.contentHash, hb = infos[b.1]!.contentHash
-        if ha != hb, let ha, let hb { return (ha.a, ha.b, ha.c, ha.d) < (hb.a, hb.b, hb.c, hb.d) }
-        return infos[a.1]!.id < infos[b.1]!.id
+        let ha = hashes[a.1], hb = hashes[b.1]
+        if ha != hb { return (ha.a, ha.b, ha.c, ha.d) < (hb.a, hb.b, hb.c, hb.d) }
+        return ids[a.1]! < ids[b.1]!
     }
 }
 
@@ -159,8 +175,10 @@ extension ProjectSpace {
     func withMatcher<T>(_ filter: MemoryFilter, _ body: (SlotMatcher) throws -> T) rethrows -> T {
         let compiled = CompiledFilter(filter, interner)
         return try keys.withUnsafeBufferPointer { kp in
-            try infos.withUnsafeBufferPointer { ip in
-                try body(SlotMatcher(filter: compiled, keys: kp, infos: ip))
+            try ids.withUnsafeBufferPointer { ip in
+                try hashes.withUnsafeBufferPointer { hp in
+                    try body(SlotMatcher(filter: compiled, keys: kp, ids: ip, hashes: hp, sharedWith: sharedWith))
+                }
             }
         }
     }

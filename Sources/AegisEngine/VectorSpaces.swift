@@ -98,14 +98,14 @@ final class VectorSpaces: Sendable {
     /// nil when the change is not that case (it is then applied the usual way).
     private func deferredInsert(_ m: Memory, backend: any EngineBackend) -> (space: ProjectSpace, slot: Int?, row: UnsafePointer<Float>)? {
         guard !m.embedding.isEmpty, storage.value[m.projectId]?.slotOf[m.id] == nil,
-              let (current, row) = backend.read({ $0.memoryWithRow(projectId: m.projectId, id: m.id) }) else { return nil }
+              let (current, row) = backend.read({ $0.memoryHeadWithRow(projectId: m.projectId, id: m.id) }) else { return nil }
         let s = space(m.projectId)
         return (s, s.upsertDeferringIndex(current, row: row), row)
     }
 
     /// Re-reads the memory: attributes always; a changed row (a re-embedding) re-inserts it.
     private func refresh(project: String, id: String, backend: any EngineBackend) {
-        guard let (m, row) = backend.read({ $0.memoryWithRow(projectId: project, id: id) }) else {
+        guard let (m, row) = backend.read({ $0.memoryHeadWithRow(projectId: project, id: id) }) else {
             storage.value[project]?.remove(id: id)
             return
         }
@@ -116,7 +116,9 @@ final class VectorSpaces: Sendable {
     /// then reconcile with the tables: graph nodes of deleted memories are removed, memories
     /// the graph lacks are inserted (oldest first), re-embedded ones are re-inserted.
     func load(section: [UInt8]?, backend: any EngineBackend) throws {
+        var trace = OpenTrace()   // AEGIS_TRACE_OPEN: phase timings on stderr
         let parsed = section.flatMap { IndexSection.decodeWithParameters($0) }
+        trace.mark("engine: index section parsed")
         let decoded = parsed?.entries ?? [:]
         if let section, parsed == nil {
             discarded.value.append("the saved index section (\(section.count) bytes) does not parse or its checksum fails; every graph is rebuilt from the tables")
@@ -127,22 +129,30 @@ final class VectorSpaces: Sendable {
             backend.read { view in
                 for project in view.projectIds() {
                     let s = ProjectSpace(dimension: dimension)
-                    var pending: [(Memory, UnsafePointer<Float>)] = []
+                    var pending: [(MemoryHead, UnsafePointer<Float>)] = []
                     if let entry = decoded[project],
                        let ann = IndexFactory.decode(entry, dimension: dimension, configuration: configuration) {
                         // A graph node keeps its memory unless that memory is gone or was
                         // re-embedded after the index was saved (then it is removed and re-inserted).
                         startCounts.value.restored += 1
+                        trace.mark("engine: graph of \(project) decoded")
                         s.beginRestore(slots: entry.slots, ann: ann)
+                        let heads = view.memoryHeadsWithRows(projectId: project, ids: entry.slots)
                         for (slot, id) in entry.slots.enumerated() {
                             guard let id, !reembedded.contains(id), s.slotOf[id] == nil,
-                                  let (m, row) = view.memoryWithRow(projectId: project, id: id) else { continue }
+                                  let (m, row) = heads[slot] else { continue }
                             s.restore(slot: slot, m, row: row)
                         }
+                        trace.mark("engine: \(entry.slots.count) nodes of \(project) given their memories")
                         s.finishRestore(savedSlots: entry.slots, traversalCodes: configuration.hnswTraversalCodes)
-                        view.forEachMemoryWithRow(projectId: project) { m, row in
-                            if s.slotOf[m.id] == nil { pending.append((m, row)) }
-                            return true
+                        trace.mark("engine: graph of \(project) attached")
+                        // Memories without a node (added after the index LSN); none when every
+                        // memory of the project was restored (restored nodes are a subset).
+                        if s.count < view.memoryCount(projectId: project) {
+                            view.forEachMemoryHeadWithRow(projectId: project) { m, row in
+                                if s.slotOf[m.id] == nil { pending.append((m, row)) }
+                                return true
+                            }
                         }
                     } else {
                         startCounts.value.rebuilt += 1
@@ -150,7 +160,7 @@ final class VectorSpaces: Sendable {
                             discarded.value.append("the saved graph of project \(project) (\(entry.graph.count) bytes) does not decode or does not fit; rebuilt from the tables")
                         }
                         s.ann = makeIndex()
-                        view.forEachMemoryWithRow(projectId: project) { m, row in
+                        view.forEachMemoryHeadWithRow(projectId: project) { m, row in
                             pending.append((m, row))
                             return true
                         }
@@ -163,6 +173,7 @@ final class VectorSpaces: Sendable {
                         if batch.count == 4096 { s.ann?.insert(batch: batch); batch.removeAll(keepingCapacity: true) }
                     }
                     s.ann?.insert(batch: batch)
+                    trace.mark("engine: \(pending.count) memories of \(project) inserted")
                     storage.value[project] = s
                 }
             }

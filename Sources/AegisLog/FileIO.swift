@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An open file. `fd` is a real descriptor for `PosixFileIO` and a synthetic id for fakes;
 /// `path` is kept for error messages.
 public struct IOHandle: Hashable, Sendable {
@@ -54,6 +60,20 @@ public final class FileBytes: @unchecked Sendable {
     }
 
     public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// Takes the whole pages inside `range` out of the resident set (`madvise(MADV_DONTNEED)`)
+    /// when the bytes are a mapped file: bytes that were read once (checked, decoded, copied)
+    /// and are not needed again stop counting in the process's memory. Reading them again is
+    /// still valid — the pages come back from the file, which is never changed in place.
+    /// No effect on bytes read into memory.
+    public func evict(_ range: Range<Int>) {
+        guard let base, storage == nil else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page
+        let end = min(range.upperBound, count) / page * page
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
 }
 
 /// All file-system access of Aegis goes through this protocol (docs/format.md §1), so tests can

@@ -5,6 +5,8 @@ public struct HashKey: Hashable, Sendable, CustomStringConvertible {
     public var a: UInt64, b: UInt64, c: UInt64, d: UInt64
 
     init(a: UInt64, b: UInt64, c: UInt64, d: UInt64) { self.a = a; self.b = b; self.c = c; self.d = d }
+    /// All zero bits (no memory has this hash in practice; marks "none" in per-slot tables).
+    public static let zero = HashKey(a: 0, b: 0, c: 0, d: 0)
 
     // A SHA-256 digest is uniformly distributed: 64 of its bits (mixed with the table's
     // seed, see `mixHash`) hash as well as all 256 through SipHash, at a fraction of the cost.

@@ -8,14 +8,14 @@ import Darwin
 /// variable `AEGIS_TRACE_OPEN` is set (for profiling `Store.open`; off by default, no cost).
 /// Each line gives the wall time and the CPU time of the calling thread since the previous
 /// mark (or creation); create one per thread.
-struct OpenTrace {
-    static let enabled = getenv("AEGIS_TRACE_OPEN") != nil
+public struct OpenTrace {
+    public static let enabled = getenv("AEGIS_TRACE_OPEN") != nil
     private var last: (wall: Double, cpu: Double)
 
-    init() { last = OpenTrace.enabled ? OpenTrace.now() : (0, 0) }
+    public init() { last = OpenTrace.enabled ? OpenTrace.now() : (0, 0) }
 
     /// Prints the time since the previous mark (or creation) under `phase`.
-    mutating func mark(_ phase: @autoclosure () -> String) {
+    public mutating func mark(_ phase: @autoclosure () -> String) {
         guard OpenTrace.enabled else { return }
         let t = OpenTrace.now()
         let line = "open-trace: \(phase()): \(Int((t.wall - last.wall) * 1000)) ms wall, \(Int((t.cpu - last.cpu) * 1000)) ms thread CPU\n"

@@ -7,7 +7,7 @@ struct SnapshotImage: @unchecked Sendable {
     var lastTimestamp: Int64
     var embeddingModel: String?
     var dimension: Int
-    var rows: [MemoryRow?]
+    var rows: PackedRows
     var liveMemories: Int
     var vectors: FrozenVectors?
     /// Per project (sorted by id): votes by memory, sessions, features in creation order.

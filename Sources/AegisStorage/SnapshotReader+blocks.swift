@@ -45,13 +45,17 @@ extension SnapshotReader {
 
     /// Decodes blocks: checksum before decompression, capped raw size, rows must consume each
     /// block exactly. `row` gets the reader and the row's index in the section.
+    /// `into`: where to put each block's raw bytes instead of a scratch buffer (block `k` of the
+    /// section at `base + offsets[k]`; the caller sized it from the headers' raw lengths), so
+    /// the rows' bytes can be kept after decoding.
     func decodeBlocks(_ buf: UnsafeRawBufferPointer, _ blocks: ArraySlice<Block>, kind: SnapshotSectionKind, path: String,
-                              row: (inout ByteReader, Int) throws -> Void) throws {
+                      into region: (base: UnsafeMutableRawPointer, offsets: [Int])? = nil,
+                      row: (inout ByteReader, Int) throws -> Void) throws {
         let s = (kind: kind, unused: 0)
         // One decompression buffer, grown to the largest block (blocks differ in raw size; a
         // fresh zeroed buffer per block cost page faults and a memset each).
         var scratch: [UInt8] = []
-        for block in blocks {
+        for (k, block) in zip(blocks.indices, blocks) {
             let pos = block.offset
             var seen = block.firstRow
             let end = pos + StorageFormat.blockHeaderSize + block.storedLength
@@ -78,7 +82,18 @@ extension SnapshotReader {
                 }
                 try r.expectEnd()
             }
-            if flags & StorageFormat.flagBlockLZ4 != 0 {
+            if let region {
+                let dst = UnsafeMutableRawBufferPointer(start: region.base + region.offsets[k], count: rawLen)
+                if flags & StorageFormat.flagBlockLZ4 != 0 {
+                    do { try LZ4Block.decompress(stored, into: dst) } catch {
+                        throw corrupt(path, "\(s.kind) block does not decompress: \(error)", offset: pos)
+                    }
+                } else {
+                    guard storedLen == rawLen else { throw corrupt(path, "\(s.kind) uncompressed block sizes differ", offset: pos) }
+                    if rawLen > 0 { dst.copyMemory(from: stored) }
+                }
+                try rows(UnsafeRawBufferPointer(dst))
+            } else if flags & StorageFormat.flagBlockLZ4 != 0 {
                 if scratch.count < rawLen { scratch = [UInt8](repeating: 0, count: max(rawLen, min(2 * scratch.count, StorageFormat.maxBlockRawSize))) }
                 do {
                     try scratch.withUnsafeMutableBytes { try LZ4Block.decompress(stored, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<rawLen])) }

@@ -39,8 +39,24 @@ extension SnapshotReader {
         let sectionList = Array(sections.values)
         let keys = RowKeys(capacity: memCount)
         defer { keys.release() }
-        state.rows = [MemoryRow?](unsafeUninitializedCapacity: memCount + 1024) { out, initialized in
+        // The rows are kept as their decompressed block bytes (docs/engine.md, "Compact rows"):
+        // one arena region holds every block, at the prefix sum of the blocks' raw sizes.
+        var regionOffsets: [Int] = []
+        regionOffsets.reserveCapacity(blocks.count)
+        var regionSize = 0
+        for b in blocks {
+            let rawLen = Int(buf.loadUnaligned(fromByteOffset: b.offset + 8, as: UInt32.self).littleEndian)
+            guard rawLen <= StorageFormat.maxBlockRawSize else { throw corrupt(path, "memories block header invalid (raw \(rawLen))", offset: b.offset) }
+            regionOffsets.append(regionSize)
+            regionSize += rawLen
+        }
+        let region = state.rows.loadingArena.region(size: regionSize)
+        let regionBox = Unchecked((base: region.base, offsets: regionOffsets))
+        let regionChunk = region.index
+        var liveBytes = 0
+        let entries = [PackedRows.Entry](unsafeUninitializedCapacity: memCount + 1024) { out, initialized in
             let outBox = Unchecked(out.baseAddress)
+            let bytesBox = Mutex(0)
             DispatchQueue.concurrentPerform(iterations: 3) { job in
                 var jobTrace = OpenTrace()
                 defer { jobTrace.mark(job == 0 ? "section checksums" : "decode job \(job)") }
@@ -59,22 +75,34 @@ extension SnapshotReader {
                 var next = mine.first?.firstRow ?? memCount
                 let end = mine.last.map { $0.firstRow + $0.count } ?? memCount
                 var cache = RowDecodeCache()
+                var bytes = 0
+                let regionBase = UnsafeRawPointer(regionBox.value.base)
                 do {
-                    try decodeBlocks(buf, mine, kind: .memories, path: path) { r, i in
+                    try decodeBlocks(buf, mine, kind: .memories, path: path, into: regionBox.value) { r, i in
                         guard i < end, i == next else { throw corrupt(path, "memory rows out of order") }
+                        let start = r.position
+                        // Decoded once in full (every field checked), then kept only as bytes.
                         let row = try RowCodec.readMemoryRow(&r, slot: Int32(i), cache: &cache)
                         keys.set(i, row)
-                        (base + i).initialize(to: row)
+                        let length = r.position - start
+                        let ref = RowArena.reference(chunk: regionChunk, offset: r.base! + start - regionBase)
+                        (base + i).initialize(to: PackedRows.Entry(ref: ref, length: UInt32(length), slot: Int32(i),
+                                                                   helpful: row.bulletHelpful, harmful: row.bulletHarmful,
+                                                                   updatedAt: row.updatedAt.microseconds))
+                        bytes += length
                         next += 1
                     }
                 } catch { record(error) }
                 if next < end {
-                    (base + next).initialize(repeating: nil, count: end - next)
+                    (base + next).initialize(repeating: .deleted, count: end - next)
                     keys.fillEmpty(next..<end)
                 }
+                bytesBox.withLock { $0 += bytes }
             }
+            liveBytes = bytesBox.withLock { $0 }
             initialized = memCount
         }
+        state.rows.adoptLoaded(entries: entries, liveBytes: liveBytes)
         trace.mark("memory rows decoded + section checksums")
         if let e = failures.withLock({ $0.first }) { throw e }
         guard blocks.reduce(0, { $0 + $1.count }) == memCount else { throw corrupt(path, "memories section holds \(blocks.reduce(0) { $0 + $1.count }) rows, table says \(memCount)") }
@@ -115,6 +143,13 @@ extension SnapshotReader {
                                 embeddingModel: model, dimension: dimension, fileSize: Int64(size), memoryCount: memCount,
                                 voteCount: sections[.votes]!.count, sessionCount: sections[.sessions]!.count,
                                 featureCount: sections[.features]!.count, indexBytes: index?.count ?? 0, indexLSN: indexLSN)
+        // Every byte was checked; rows were decompressed into the arena and the index section
+        // copied out. The vector section stays mapped and is used in place, but its pages leave
+        // the resident set too: the kernel brings back the ones a search or an insert reads (the
+        // int8 codes steer the graph walk; float vectors are read to re-score a few candidates),
+        // so resident memory follows use, not the store's size (docs/engine.md, "Compact
+        // per-memory state"). The file is never changed in place, so re-reading is always valid.
+        file.evict(0..<size)
         return Loaded(info: info, state: state, index: index)
     }
 }

@@ -29,10 +29,11 @@ struct SnapshotWriter {
         var sections: [SectionEntry] = []
 
         // Memory rows, in row-number order; vector i belongs to the i-th row written.
-        var live: [MemoryRow] = []
+        var live: [Int] = []
         live.reserveCapacity(image.liveMemories)
-        for case let r? in image.rows { live.append(r) }
-        sections.append(try writeBlocks(.memories, items: live, out: &out, compress: compress) { RowCodec.writeMemoryRow($0, &$1) })
+        for r in image.rows.indices where image.rows.isLive(r) { live.append(r) }
+        let rows = image.rows
+        sections.append(try writeBlocks(.memories, items: live, out: &out, compress: compress) { rows.writeEncoded($0, &$1) })
 
         var votes: [Vote] = [], sessions: [SessionProgress] = [], features: [FeatureRecord] = []
         for p in image.projects {
@@ -57,7 +58,7 @@ struct SnapshotWriter {
                 let n = min(perChunk, live.count - i)
                 buf.withUnsafeMutableBytes { dst in
                     for j in 0..<n {
-                        let src = UnsafeRawPointer(vectors.pointer(live[i + j].slot))
+                        let src = UnsafeRawPointer(vectors.pointer(rows.entries[live[i + j]].slot))
                         (dst.baseAddress! + j * vbytes).copyMemory(from: src, byteCount: vbytes)
                     }
                 }

@@ -33,16 +33,8 @@ extension StoreState {
             u.vectorsMapped = v.baseCount * bytes
             u.vectorsTail = v.chunks.count * VectorArena.chunkVectors * bytes
         }
-        // Rows: the optional-row array plus the sampled heap of a live row times the live rows.
-        u.rows = rows.capacity * MemoryLayout<MemoryRow?>.stride
-        let step = max(1, rows.count / rowSample)
-        var sampled = 0, heap = 0
-        var r = 0
-        while r < rows.count {
-            if let row = rows[r] { heap += Self.heapBytes(row); sampled += 1 }
-            r += step
-        }
-        if sampled > 0 { u.rows += heap * liveMemories / sampled }
+        // Rows: the packed entries plus the arena that holds their encodings (docs/engine.md, "Compact rows").
+        u.rows = rows.capacity * MemoryLayout<PackedRows.Entry>.stride + rows.arenaBytes
         for p in projects.values {
             u.indexes += MemoryEstimate.dictionary(capacity: p.memoryById.capacity, entry: MemoryLayout<IdKey>.stride + MemoryLayout<Int32>.stride)
             u.indexes += MemoryEstimate.dictionary(capacity: p.byHash.capacity, entry: MemoryLayout<HashKey>.stride + MemoryLayout<SlotList>.stride)

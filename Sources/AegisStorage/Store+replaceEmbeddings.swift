@@ -68,13 +68,12 @@ extension Store {
             }
             let arena = VectorArena(dimension: dimension)
             for i in image.rows.indices {
-                guard var row = image.rows[i] else { continue }
+                guard let row = image.rows[i] else { continue }
                 guard let v = vector(row.projectId, row.id), v.count == dimension, v.allSatisfy(\.isFinite) else {
                     problem = AegisError.invalidArgument("vector", "no valid \(dimension)-dimensional vector for memory \(row.id) of project \(row.projectId); nothing was switched")
                     return image
                 }
-                row.slot = arena.append(v)
-                image.rows[i] = row
+                image.rows.setSlot(i, arena.append(v))
                 replaced += 1
             }
             image.embeddingModel = model

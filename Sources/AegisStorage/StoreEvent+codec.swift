@@ -124,11 +124,19 @@ enum EventCodec {
             if u.metadata != nil { mask |= 2 }
             if u.embedding != nil { mask |= 4 }
             if u.expiresAt != nil { mask |= 8 }
+            if u.content != nil { mask |= 16 }
+            if u.scope != nil { mask |= 32 }
+            if u.sharedWithAgents != nil { mask |= 64 }
+            if u.memoryType != nil { mask |= 128 }
             w.u8(mask)
             if let p = u.metadataPatch { RowCodec.writeObject(p, &w) }
             if let m = u.metadata { RowCodec.writeObject(m, &w) }
             if let v = u.embedding { w.floats(v) }
             if let e = u.expiresAt { RowCodec.writeOptTs(e, &w) }
+            if let c = u.content { w.str(c); w.str(u.contentHash ?? "") }
+            if let s = u.scope { w.str(s.rawValue) }
+            if let l = u.sharedWithAgents { w.strList(l) }
+            if let t = u.memoryType { w.str(t.rawValue) }
         case .memoryDeprecate(let d):
             w.str(d.projectId); w.str(d.id); w.i64(d.at.microseconds)
             w.optStr(d.deprecatedBy); w.optStr(d.supersededBy); w.optStr(d.reason)
@@ -195,12 +203,19 @@ enum EventCodec {
         case .memoryUpdate:
             let p = try r.str(), id = try r.str(), at = try r.ts()
             let mask = try r.u8()
-            guard mask & ~0x0F == 0 else { throw r.fail("memoryUpdate mask \(mask)") }
             var u = MemoryUpdate(projectId: p, id: id, updatedAt: at)
             if mask & 1 != 0 { u.metadataPatch = try RowCodec.readObject(&r) }
             if mask & 2 != 0 { u.metadata = try RowCodec.readObject(&r) }
             if mask & 4 != 0 { u.embedding = try r.floats(expected: dimension) }
             if mask & 8 != 0 { u.expiresAt = .some(try r.optTs()) }
+            if mask & 16 != 0 { u.content = try r.str(); u.contentHash = try r.str() }
+            if mask & 32 != 0 {
+                let s = try r.str()
+                guard let scope = Scope(rawValue: s) else { throw r.fail("memoryUpdate scope \(s)") }
+                u.scope = scope
+            }
+            if mask & 64 != 0 { u.sharedWithAgents = try r.strList() }
+            if mask & 128 != 0 { u.memoryType = MemoryType(rawValue: try r.str()) }
             return .memoryUpdate(u)
         case .memoryDeprecate:
             let p = try r.str(), id = try r.str(), at = try r.ts()

@@ -50,6 +50,13 @@ public struct MemoryUpdate: Sendable, Hashable {
     public var embedding: [Float]?
     /// `.some(nil)` clears the expiry; `.some(t)` sets it; nil leaves it.
     public var expiresAt: Timestamp??
+    /// PATCH /memories/{id} (docs/format-storage.md, "memoryUpdate"): new content with its
+    /// content hash (64 hex digits; both or neither), scope, sharing list, memory type.
+    public var content: String?
+    public var contentHash: String?
+    public var scope: Scope?
+    public var sharedWithAgents: [String]?
+    public var memoryType: MemoryType?
 
     public init(projectId: String, id: String, updatedAt: Timestamp, metadataPatch: JSONObject? = nil,
                 metadata: JSONObject? = nil, embedding: [Float]? = nil, expiresAt: Timestamp?? = nil) {

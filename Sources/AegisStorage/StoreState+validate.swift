@@ -103,6 +103,9 @@ extension StoreState {
             if let v = u.embedding { try checkVector(v, field: f + ".embedding", o) }
             if let m = u.metadata { try checkJSON(m, field: f + ".metadata") }
             if let m = u.metadataPatch { try checkJSON(m, field: f + ".metadataPatch") }
+            if u.content != nil, HashKey(hex: u.contentHash ?? "") == nil {
+                throw AegisError.invalidArgument(f + ".contentHash", "content hash must be 64 hex digits")
+            }
         case .memoryDeprecate(let d):
             guard memoryExists(d.projectId, d.id, o) else { throw AegisError.notFound("Memory not found") }
         case .memoryDelete(let p, let id):

@@ -5,8 +5,9 @@ import AegisCore
 final class StoreState: @unchecked Sendable {
     var embeddingModel: String?
     var dimension: Int = 0
-    /// Row number → row; nil for deleted rows (numbers are not reused while open).
-    @exclusivity(unchecked) var rows: [MemoryRow?] = []
+    /// Row number → row; nil for deleted rows (numbers are not reused while open). Packed:
+    /// decoded on read (docs/engine.md, "Compact rows").
+    @exclusivity(unchecked) var rows = PackedRows()
     var liveMemories = 0
     var vectors: VectorArena?
     /// Any change to the set of projects drops the one-entry lookup cache below.
@@ -38,18 +39,16 @@ final class StoreState: @unchecked Sendable {
     func rowNumber(project: String, id: String) -> Int32? { existingProject(project)?.memoryById[id] }
 
     /// Whether row `r` holds a live memory (tests the optional in place: no copy of the row).
-    @inline(__always) func isLive(_ r: Int32) -> Bool {
-        rows.withUnsafeBufferPointer { if case .some = $0[Int(r)] { true } else { false } }
-    }
+    @inline(__always) func isLive(_ r: Int32) -> Bool { rows.isLive(Int(r)) }
 
     func row(project: String, id: String) -> MemoryRow? {
         guard let r = rowNumber(project: project, id: id) else { return nil }
         return rows[Int(r)]
     }
 
-    /// Mutates a live row in place (no copy of the row).
+    /// Changes a live row (decoded, changed, re-encoded).
     @inline(__always) func modifyRow(_ r: Int32, _ body: (inout MemoryRow) -> Void) {
-        body(&rows[Int(r)]!)
+        rows.modify(Int(r), body)
     }
 
     // MARK: apply (deterministic; assumes validated events, skips and counts anything else)
@@ -86,8 +85,21 @@ final class StoreState: @unchecked Sendable {
                 guard let arena = vectors, e.count == dimension else { return false }
                 slot = arena.append(e)
             }
+            var newHash: HashKey?
+            if u.content != nil {
+                guard let h = u.contentHash.flatMap(HashKey.init(hex:)) else { return false }
+                newHash = h
+                if let old = rows[Int(r)]?.hash, old != h {
+                    if let l = p.byHash[old] { p.byHash[old] = l.removing(r) }
+                    if let l = p.byHash[h] { p.byHash[h] = l.appending(r) } else { p.byHash[h] = .one(r) }
+                }
+            }
             modifyRow(r) { row in
                 if let slot { row.slot = slot }
+                if let c = u.content, let newHash { row.content = c; row.hash = newHash }
+                if let s = u.scope { row.scope = s }
+                if let l = u.sharedWithAgents { row.sharedWithAgents = l }
+                if let t = u.memoryType { row.memoryType = t }
                 if let m = u.metadata { row.metadata = m }
                 if let patch = u.metadataPatch { row.metadata.merge(patch) }
                 if let e = u.expiresAt { row.expiresAt = e }
@@ -110,7 +122,7 @@ final class StoreState: @unchecked Sendable {
         case .memoryDelete(let projectId, let id):
             guard let p = existingProject(projectId), let r = p.memoryById[id], let row = rows[Int(r)] else { return false }
             p.unindexMemory(row, at: r)
-            rows[Int(r)] = nil
+            rows.delete(Int(r))
             liveMemories -= 1
             return true
 
@@ -197,14 +209,8 @@ final class StoreState: @unchecked Sendable {
     func applyVote(_ v: consuming Vote, key: IdKey) -> Bool {
         guard let p = existingProject(v.projectId), let r = p.memoryById[key], isLive(r) else { return false }
         let kind = v.vote, at = v.createdAt
-        // In place: no copy of the row.
-        modifyRow(r) { row in
-            switch kind {
-            case .helpful: row.bulletHelpful += 1
-            case .harmful: row.bulletHarmful += 1
-            }
-            row.updatedAt = at
-        }
+        // In the row's entry: the encoded bytes stay as they are.
+        rows.vote(Int(r), helpful: kind == .helpful, at: at)
         p.addVote(v, row: r)
         return true
     }

@@ -1,4 +1,5 @@
 import AegisCore
+import Dispatch
 
 /// A consistent read view of the store, valid only inside `Store.read { view in … }`
 /// (never let it or a vector buffer escape the closure). All lookups are per project.
@@ -42,6 +43,40 @@ public struct StoreView {
     public func stableVectorRow(of row: MemoryRow) -> UnsafePointer<Float>? {
         guard let v = state.vectors, v.dimension > 0 else { return nil }
         return v.pointer(row.slot)
+    }
+    /// The head of memory `id` (docs/engine.md, "Compact per-memory state") with the stable
+    /// address of its embedding (see `stableVectorRow`); nil when absent or without vectors.
+    public func memoryHeadWithRow(project: String, id: String) -> (MemoryHead, UnsafePointer<Float>)? {
+        guard let r = state.rowNumber(project: project, id: id) else { return nil }
+        return headWithRow(Int(r))
+    }
+    /// Calls `body` with the head and vector address of every memory of `project` until it
+    /// returns false (order unspecified).
+    public func forEachMemoryHeadWithRow(project: String, _ body: (MemoryHead, UnsafePointer<Float>) throws -> Bool) rethrows {
+        guard let p = state.projects[project] else { return }
+        for r in p.memoryById.values { if let x = headWithRow(Int(r)), try !body(x.0, x.1) { return } }
+    }
+    /// `memoryHeadWithRow` for many ids of one project at once (start-up: the nodes of a saved
+    /// graph), decoded on two threads; nil where an id is nil or unknown.
+    public func memoryHeadsWithRows(project: String, ids: [String?]) -> [(MemoryHead, UnsafePointer<Float>)?] {
+        guard let p = state.projects[project], !ids.isEmpty else { return Array(repeating: nil, count: ids.count) }
+        let jobs = ids.count >= 4096 ? 2 : 1
+        let chunk = (ids.count + jobs - 1) / jobs
+        return [(MemoryHead, UnsafePointer<Float>)?](unsafeUninitializedCapacity: ids.count) { out, initialized in
+            let box = Unchecked((out: out.baseAddress!, view: self, table: p))
+            DispatchQueue.concurrentPerform(iterations: jobs) { job in
+                let (out, view, table) = box.value
+                for i in (job * chunk)..<min(ids.count, (job + 1) * chunk) {
+                    let r = ids[i].flatMap { table.memoryById[$0] }
+                    (out + i).initialize(to: r.flatMap { view.headWithRow(Int($0)) })
+                }
+            }
+            initialized = ids.count
+        }
+    }
+    private func headWithRow(_ r: Int) -> (MemoryHead, UnsafePointer<Float>)? {
+        guard let v = state.vectors, v.dimension > 0, let head = state.rows.head(r) else { return nil }
+        return (head, v.pointer(state.rows.entries[r].slot))
     }
     /// A copy of the embedding of `row`.
     public func embedding(of row: MemoryRow) -> [Float] { Array(vector(of: row)) }

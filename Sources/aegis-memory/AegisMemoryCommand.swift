@@ -30,6 +30,7 @@ struct AegisMemoryCommand: AsyncParsableCommand {
             CompactCommand.self,
             RebuildIndexCommand.self,
             ReembedCommand.self,
+            TokenizeCommand.self,
         ]
     )
 

@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark harnesses.",
-        subcommands: [BenchANNCommand.self]
+        subcommands: [BenchANNCommand.self, BenchHybridCommand.self]
     )
 }
 

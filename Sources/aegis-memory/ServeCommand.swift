@@ -56,15 +56,20 @@ struct ServeCommand: AsyncParsableCommand {
                                                 keyFilePath: keyFile))
         if let e = authenticator.keyFileError { throw ValidationError("cannot read \(keyFile): \(e)") }
 
-        let engineConfig = try ServeEngine.engineConfiguration(settings)
+        var engineConfig = try ServeEngine.engineConfiguration(settings)
+        try settings.applyRetrieval(to: &engineConfig)
+        try engineConfig.validate()
 
         let embedding = try ServeEngine.makeEmbedder(settings, dataDir: dataDir)
+        let openStarted = ContinuousClock.now
         let engine = try await ServeEngine.open(dataDir: dataDir, embedder: embedding.embedder, configuration: engineConfig,
                                                 settings: settings)
+        let opened = openStarted.duration(to: .now)
         // Saved graphs that could not be used were rebuilt (slower start, same answers): say so.
         for note in engine.health().indexesDiscarded { logger.warning("start-up: \(note)") }
         let server = AegisHTTPServer(engine: engine, configuration: http, authenticator: authenticator,
                                      embedder: embedding.embedder, embedderCacheStats: embedding.cacheStats,
+                                     recoverySeconds: Double(opened.components.seconds) + Double(opened.components.attoseconds) / 1e18,
                                      logger: logger)
         let host = http.host
         let background = Task { [logger] in

@@ -1,5 +1,6 @@
 import AegisCore
 import AegisEngine
+import AegisLexical
 import AegisStorage
 import ArgumentParser
 
@@ -25,10 +26,13 @@ struct StatsCommand: AsyncParsableCommand {
         let s = StoreStatistics.compute(store)
         let index = IndexVerifier.summary(of: store)
         let memory = MemoryUsage.estimate(store: store, savedIndex: index)
-        print(json ? StatsCommand.json(s, index: index, memory: memory) : StatsCommand.text(s, index: index, memory: memory))
+        let lexical = LexicalSummary.compute(store: store)
+        print(json ? StatsCommand.json(s, index: index, memory: memory, lexical: lexical)
+                   : StatsCommand.text(s, index: index, memory: memory, lexical: lexical))
     }
 
-    static func text(_ s: StoreStatistics, index: SavedIndexSummary? = nil, memory: MemoryUsage? = nil) -> String {
+    static func text(_ s: StoreStatistics, index: SavedIndexSummary? = nil, memory: MemoryUsage? = nil,
+                     lexical: LexicalStatistics? = nil) -> String {
         var out: [String] = []
         out.append("embedding model: \(s.embeddingModel ?? "(none)")  dimension: \(s.dimension)")
         out.append("last LSN: \(s.lastLSN)  snapshot LSN: \(s.snapshotLSN.map(String.init) ?? "none")  log first LSN: \(s.logFirstLSN.map(String.init) ?? "none")")
@@ -50,10 +54,14 @@ struct StatsCommand: AsyncParsableCommand {
         if let memory {
             out.append("memory once served (estimate, docs/operations.md \"Memory\"): " + memory.components.map { "\($0.name)=\($0.bytes)" }.joined(separator: " ") + " total=\(memory.total)")
         }
+        if let l = lexical {
+            out.append("lexical index (BM25, rebuilt from the tables at start-up): \(l.documents) documents, \(l.terms) terms, \(l.postings) postings, \(l.bytes) B")
+        }
         return out.joined(separator: "\n")
     }
 
-    static func json(_ s: StoreStatistics, index: SavedIndexSummary? = nil, memory: MemoryUsage? = nil) -> String {
+    static func json(_ s: StoreStatistics, index: SavedIndexSummary? = nil, memory: MemoryUsage? = nil,
+                     lexical: LexicalStatistics? = nil) -> String {
         func str(_ v: String?) -> String {
             guard let v else { return "null" }
             var o = "\""
@@ -78,7 +86,7 @@ struct StatsCommand: AsyncParsableCommand {
         let projects = s.projects.map { p in
             "{\"id\":\(str(p.id)),\"memories\":\(p.memories),\"deprecated\":\(p.deprecated),\"expired\":\(p.expired),\"votes\":\(p.votes),\"sessions\":\(p.sessions),\"features\":\(p.features),\"namespaces\":\(dict(p.byNamespace)),\"agents\":\(dict(p.byAgent)),\"types\":\(dict(p.byType)),\"scopes\":\(dict(p.byScope))}"
         }
-        return "{\"embedding_model\":\(str(s.embeddingModel)),\"dimension\":\(s.dimension),\"last_lsn\":\(s.lastLSN),\"snapshot_lsn\":\(opt(s.snapshotLSN)),\"log_first_lsn\":\(opt(s.logFirstLSN)),\"disk\":{\"log_segments\":\(s.logSegments),\"log_bytes\":\(s.logBytes),\"snapshot_files\":\(s.snapshotFiles),\"snapshot_bytes\":\(s.snapshotBytes),\"archive_bytes\":\(s.archiveBytes)},\"projects\":[\(projects.joined(separator: ","))]\(index.map { ",\"index\":" + indexJSON($0, str: str) } ?? "")\(memory.map { ",\"memory_bytes\":" + memoryJSON($0) } ?? "")}"
+        return "{\"embedding_model\":\(str(s.embeddingModel)),\"dimension\":\(s.dimension),\"last_lsn\":\(s.lastLSN),\"snapshot_lsn\":\(opt(s.snapshotLSN)),\"log_first_lsn\":\(opt(s.logFirstLSN)),\"disk\":{\"log_segments\":\(s.logSegments),\"log_bytes\":\(s.logBytes),\"snapshot_files\":\(s.snapshotFiles),\"snapshot_bytes\":\(s.snapshotBytes),\"archive_bytes\":\(s.archiveBytes)},\"projects\":[\(projects.joined(separator: ","))]\(index.map { ",\"index\":" + indexJSON($0, str: str) } ?? "")\(memory.map { ",\"memory_bytes\":" + memoryJSON($0) } ?? "")\(lexical.map { ",\"lexical\":{\"documents\":\($0.documents),\"terms\":\($0.terms),\"postings\":\($0.postings),\"bytes\":\($0.bytes)}" } ?? "")}"
     }
 
     /// The saved HNSW graphs (newest snapshot's index section), one line per project.

@@ -54,8 +54,8 @@ import Foundation
             guard let s else { Issue.record("no space"); return }
             let labels = a.index.allLabels.map { Int($0) }
             #expect(labels.count == s.count)
-            #expect(Set(labels) == Set(s.slotOf.values))
-            for l in labels { #expect(l < s.infos.count && s.infos[l] != nil) }
+            #expect(Set(labels) == Set(s.slotOf.values.map { Int($0) }))
+            for l in labels { #expect(l < s.ids.count && s.ids[l] != nil) }
         }
     }
 
@@ -78,7 +78,7 @@ import Foundation
             let s = s!
             for q in queries {
                 var scored: [(Float, Int)] = []
-                for slot in 0..<s.infos.count where s.infos[slot] != nil {
+                for slot in 0..<s.ids.count where s.ids[slot] != nil {
                     let v = s.vector(slot: slot)!
                     var d: Float = 0
                     for i in 0..<q.count { d += q[i] * v[i] }

@@ -144,7 +144,7 @@ import AegisExport
             guard let s, let ann = s.ann else { Issue.record("no graph"); return }
             #expect(s.slotOf[deletedId] == nil, "the delete after the snapshot is applied")
             var wrong = 0
-            for slot in 0..<s.infos.count where s.infos[slot] != nil {
+            for slot in 0..<s.ids.count where s.ids[slot] != nil {
                 let q = Array(s.vector(slot: slot)!)
                 var c = IndexSearchCounters()
                 if ann.search(query: q, k: 1, ef: 64, admitted: nil, visited: &c, filter: { _ in true }).first != slot { wrong += 1 }

@@ -29,6 +29,11 @@ import Testing
                 ("POST", "/memories/query", #"{"query":"census query secret","top_k":100}"#),
                 ("POST", "/memories/query", #"{"query":"census query secret","agent_id":"a","top_k":100}"#),
                 ("POST", "/memories/query_cross_agent", #"{"query":"census query","requesting_agent_id":"b","top_k":100}"#),
+                ("POST", "/memories/query", #"{"query":"census query secret \#(canary)","top_k":100,"retrieval":"lexical"}"#),
+                ("POST", "/memories/query", #"{"query":"census query secret \#(canary)","agent_id":"a","top_k":100,"retrieval":"hybrid"}"#),
+                ("POST", "/memories/query_cross_agent", #"{"query":"\#(canary) census","requesting_agent_id":"b","top_k":100,"retrieval":"hybrid"}"#),
+                ("POST", "/memories/hybrid_query", #"{"query":"\#(canary) census query secret","agent_id":"a","top_k":100,"explain":true}"#),
+                ("POST", "/memories/hybrid_query", #"{"query":"\#(canary) census query secret","top_k":100}"#),
                 ("POST", "/memories/handoff", #"{"source_agent_id":"a","target_agent_id":"b"}"#),
                 ("POST", "/memories/ace/playbook", #"{"query":"census query","agent_id":"a","include_types":["standard","reflection","strategy"]}"#),
                 ("POST", "/memories/export", #"{"format":"json"}"#),
@@ -46,8 +51,10 @@ import Testing
             ]
             for id in betaIds {
                 calls.append(("GET", "/memories/\(id)", nil))
+                calls.append(("GET", "/memories/ace/votes/\(id)", nil))
                 calls.append(("POST", "/memories/ace/vote/\(id)", #"{"vote":"harmful","voter_agent_id":"a"}"#))
                 calls.append(("POST", "/memories/ace/delta", #"{"operations":[{"type":"deprecate","memory_id":"\#(id)"}]}"#))
+                calls.append(("PATCH", "/memories/\(id)", #"{"content":"overwritten"}"#))
                 calls.append(("DELETE", "/memories/\(id)", nil))
             }
             for (method, path, body) in calls {
@@ -82,6 +89,7 @@ import Testing
                 ("/memories/ace/vote/\(yId)", #"{"vote":"helpful","voter_agent_id":"agent-y"}"#),
                 ("/memories/ace/reflection", #"{"content":"r","agent_id":"agent-y"}"#),
                 ("/memories/ace/playbook", #"{"query":"q","agent_id":"agent-y"}"#),
+                ("/memories/hybrid_query", #"{"query":"private plan","agent_id":"agent-y"}"#),
             ]
             for (path, body) in spoof {
                 let r = try await c.request("POST", path, key: "x-key", json: body)
@@ -96,6 +104,15 @@ import Testing
             #expect(!cross.text.contains("y private plan"))
             let export = try await c.request("POST", "/memories/export", key: "x-key", json: "{}")
             #expect(!export.text.contains("y private plan"))
+            for body in [#"{"query":"y private plan","agent_id":"agent-x","top_k":100}"#, #"{"query":"y private plan","top_k":100}"#] {
+                let h = try await c.request("POST", "/memories/hybrid_query", key: "x-key", json: body)
+                #expect(h.status == 200 && !h.text.contains("y private plan"), "\(h.status) \(h.text)")
+            }
+            // PATCH: another agent's readable-or-not memory is never changed by a bound key.
+            let p = try await c.request("PATCH", "/memories/\(yId)", key: "x-key", json: #"{"content":"hijacked"}"#)
+            #expect(p.status == 404, "\(p.status) \(p.text)")
+            let still = try await c.request("GET", "/memories/\(yId)", key: "admin-key")
+            #expect(still.text.contains("y private plan"))
         }
     }
 }

@@ -73,15 +73,15 @@ import AegisVector
             #expect(m.text.contains(#"aegis_http_request_duration_seconds_bucket{method="POST",endpoint="/memories/query",le="0.01"}"#))
             #expect(m.text.contains(#"aegis_http_request_duration_seconds_bucket{method="POST",endpoint="/memories/query",le="+Inf"} 1"#))
             #expect(m.text.contains(#"aegis_memory_operations_total{operation="add",status="success"} 1"#))
-            #expect(m.text.contains("aegis_db_pool_size 64"))
+            #expect(m.text.contains("aegis_db_pool_size 64.0\n"))
             #expect(!m.text.contains("metric me"))
             // Memory by component (docs/operations.md, "Memory"); the added memory's graph node counts.
             #expect(m.text.contains("# TYPE aegis_memory_bytes gauge"))
             for component in ["vectors_mapped", "vectors_tail", "vectors_engine", "codes", "graph", "rows", "indexes", "other"] {
                 #expect(m.text.contains(#"aegis_memory_bytes{component="\#(component)"} "#), "\(component) missing")
             }
-            #expect(!m.text.contains(#"aegis_memory_bytes{component="graph"} 0"#))
-            #expect(m.text.contains("aegis_index_failed 0"))
+            #expect(!m.text.contains(#"aegis_memory_bytes{component="graph"} 0.0"#))
+            #expect(m.text.contains("aegis_index_failed 0.0\n"))
             #expect(h.text.contains(#""indexes_loaded_from_checkpoint":0,"indexes_rebuilt":0,"indexes_failed":0"#))
         }
     }
@@ -99,7 +99,8 @@ import AegisVector
             #expect(r.status == 200)
             #expect(r.text.hasPrefix(#"{"status":"degraded","database":"connected","embedding_service":"healthy","index":"degraded","reason":"vector index failed for project(s) default-project ("#))
             let m = try await s.client.request("GET", "/metrics")
-            #expect(m.text.contains("aegis_index_failed 1"))
+            #expect(m.text.contains("aegis_index_failed 1.0\n"))
+            #expect(m.text.contains(#"aegis_graph_healthy{project="default-project"} 0.0"#))
             let q = try await s.client.request("POST", "/memories/query", key: k, json: #"{"query":"graph to break"}"#)
             #expect(q.status == 200 && q.text.contains("graph to break"))
         }

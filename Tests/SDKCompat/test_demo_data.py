@@ -39,8 +39,8 @@ def test_demo_data_store_is_served_with_saved_graphs():
             assert len(r["memories"]) == 5
             assert all("slow search" in m["content"] for m in r["memories"])
             metrics = _get(url, "/metrics")
-            assert f'aegis_memory_bytes{{component="vectors_mapped"}} {2000 * 64 * 4}' in metrics
-            assert "aegis_index_failed 0" in metrics
+            assert f'aegis_memory_bytes{{component="vectors_mapped"}} {float(2000 * 64 * 4)}' in metrics
+            assert "aegis_index_failed 0.0\n" in metrics
         finally:
             _stop(proc)
 

@@ -8,7 +8,7 @@ extension AegisRoutes {
         let engine = self.engine
         let limits = self.limits
         let me = self
-        let votes = server.metrics.votes
+        let metrics = server.metrics
         return [
             Route(.post, "/memories/ace/vote/{memory_id}", auth: .project, body: true) { req in
                 let r = try RequestDecoding.vote(try req.json(limits: limits))
@@ -16,8 +16,13 @@ extension AegisRoutes {
                     try await engine.vote(project: req.project, memoryId: req.params["memory_id"] ?? "", r,
                                           boundAgent: req.principal?.boundAgent)
                 }
-                votes.inc([r.vote])
+                metrics.recordVote(r.vote)
                 return .json { ResponseEncoding.vote(out, &$0) }
+            },
+            Route(.get, "/memories/ace/votes/{memory_id}", auth: .project) { req in
+                let id = req.params["memory_id"] ?? ""
+                let (votes, total) = try await engine.votes(project: req.project, memoryId: id, boundAgent: req.principal?.boundAgent)
+                return .json { ResponseEncoding.voteList(memoryId: id, votes, total: total, &$0) }
             },
             Route(.post, "/memories/ace/delta", auth: .project, body: true) { req in
                 let r = try RequestDecoding.delta(try req.json(limits: limits))

@@ -11,7 +11,7 @@ struct AegisRoutes {
     var limits: JSONReader.Limits { server.configuration.jsonLimits }
 
     func all() -> [Route] {
-        systemRoutes() + memoryRoutes() + aceRoutes() + sessionRoutes() + dashboardRoutes() + mcpRoutes()
+        systemRoutes() + memoryRoutes() + hybridRoutes() + aceRoutes() + sessionRoutes() + dashboardRoutes() + uiRoutes() + mcpRoutes()
     }
 
     /// Times one engine operation into `aegis_memory_operations_total` / `…_duration_seconds`.
@@ -110,7 +110,7 @@ extension AegisRoutes {
             Route(.get, "/metrics", auth: .open) { _ in
                 var h = HTTPFields()
                 h[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-                return RouteResponse(status: .ok, headers: h, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.registry.render())))
+                return RouteResponse(status: .ok, headers: h, body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render())))
             },
         ]
     }

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisWire
 import AegisEngine
 import Hummingbird
 import HummingbirdCore
@@ -25,9 +26,11 @@ public final class AegisHTTPServer: Sendable {
 
     /// - Parameters:
     ///   - embedderCacheStats: (hits, misses) of the embedder's cache, for `/metrics`.
+    ///   - recoverySeconds: how long opening the engine took (`aegis_recovery_duration_seconds`).
     public init(engine: AegisEngine, configuration: HTTPServerConfiguration, authenticator: Authenticator,
                 embedder: (any Embedder)? = nil,
                 embedderCacheStats: @escaping @Sendable () -> (hits: Int, misses: Int) = { (0, 0) },
+                recoverySeconds: Double? = nil,
                 logger: Logger = Logger(label: "aegis.http")) {
         self.engine = engine
         self.configuration = configuration
@@ -39,7 +42,10 @@ public final class AegisHTTPServer: Sendable {
             poolSize: { Double(engine.maxInFlightOperations) },
             poolCheckedOut: { Double(engine.inFlightOperations) },
             memoryBytes: { engine.memoryUsage().components.map { ($0.name, $0.bytes) } },
-            failedIndexes: { Double(engine.health().failedIndexes.count) }))
+            failedIndexes: { Double(engine.health().failedIndexes.count) },
+            graphs: { engine.graphHealth().map { ($0.project, $0.memories, $0.healthy) } },
+            checkpointSeconds: { engine.checkpointDurations },
+            recoverySeconds: recoverySeconds))
         self.probe = EmbedderProbe(embedder: embedder)
         self.logger = logger
     }

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisWire
 import AegisEngine
 import HTTPTypes
 import Hummingbird
@@ -53,8 +54,7 @@ public struct AegisResponder: HTTPResponder {
             out.headers[.vary] = "Origin"
         }
         let method = request.method.rawValue
-        metrics.httpRequests.inc([method, endpoint, String(out.status.code)])
-        metrics.httpDuration.observe(seconds, [method, endpoint])
+        metrics.recordRequest(method: method, endpoint: endpoint, status: out.status.code, seconds: seconds)
         return Response(status: out.status, headers: out.headers, body: out.body)
     }
 

@@ -1,4 +1,5 @@
 import AegisCore
+import AegisWire
 import Synchronization
 
 /// Readiness check of the embedder for `/ready`: embeds a short probe text, at most once every

@@ -78,6 +78,26 @@ package enum ResponseEncoding {
         w.endObject()
     }
 
+    /// `GET /memories/ace/votes/{memory_id}`: `{"memory_id", "votes": [...], "total"}`.
+    package static func voteList(memoryId: String, _ votes: [Vote], total: Int, _ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("memory_id"); w.string(memoryId)
+        w.key("votes"); w.beginArray()
+        for v in votes {
+            w.beginObject()
+            w.key("id"); w.string(v.id)
+            w.key("voter_agent_id"); w.string(v.voterAgentId)
+            w.key("vote"); w.string(v.vote.rawValue)
+            w.key("context"); w.optionalString(v.context)
+            w.key("task_id"); w.optionalString(v.taskId)
+            w.key("created_at"); w.timestamp(v.createdAt)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("total"); w.int(total)
+        w.endObject()
+    }
+
     package static func delta(_ d: DeltaResponse, _ w: inout JSONWriter) {
         w.beginObject()
         w.key("results"); w.beginArray()

@@ -62,7 +62,8 @@ package enum RequestDecoding {
                          agentId: r.optionalString("agent_id"),
                          namespace: r.defaultedString("namespace", default: "default"),
                          topK: r.defaultedInt("top_k", default: 10, ge: 1, le: 100),
-                         minScore: r.defaultedDouble("min_score", default: 0.0, ge: 0.0, le: 1.0))
+                         minScore: r.defaultedDouble("min_score", default: 0.0, ge: 0.0, le: 1.0),
+                         retrieval: retrieval(&r))
         }
     }
 
@@ -74,7 +75,8 @@ package enum RequestDecoding {
                                    userId: r.optionalString("user_id"),
                                    namespace: r.defaultedString("namespace", default: "default"),
                                    topK: r.defaultedInt("top_k", default: 10, ge: 1, le: 100),
-                                   minScore: r.defaultedDouble("min_score", default: 0.0, ge: 0.0, le: 1.0))
+                                   minScore: r.defaultedDouble("min_score", default: 0.0, ge: 0.0, le: 1.0),
+                                   retrieval: retrieval(&r))
         }
     }
 
