@@ -44,7 +44,7 @@ import Testing
             // GET is 405 (no server-to-client stream)
             r = try await c.request("GET", "/mcp", key: "alice-key")
             #expect(r.status == 405)
-            let metrics = s.server.metrics.registry.render()
+            let metrics = String(decoding: s.server.metrics.render(), as: UTF8.self)
             #expect(metrics.contains(#"aegis_http_requests_total{method="POST",endpoint="/mcp",status="200"}"#))
             #expect(metrics.contains(#"aegis_http_requests_total{method="POST",endpoint="/mcp",status="401"}"#))
             let adds = metrics.split(separator: "\n").first { $0.hasPrefix(#"aegis_memory_operations_total{operation="add",status="success"}"#) }

@@ -14,7 +14,7 @@ extension AegisRoutes {
                 metrics.recordOperation(op, seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
                                         success: ok)
             },
-            vote: { metrics.votes.inc([$0]) }))
+            vote: { metrics.recordVote($0) }))
         return [
             Route(.post, "/mcp", auth: .project, body: true) { req in
                 var headers: [String: String] = [:]
