@@ -53,7 +53,7 @@ import AegisVector
         try await withServer { s in
             let c = s.client
             let h = try await c.request("GET", "/health")
-            #expect(h.text.hasPrefix(#"{"status":"healthy","version":"1.2.0","features":["voting","delta_updates","progress_tracking","feature_tracking"],"database":"connected""#))
+            #expect(h.text.hasPrefix(#"{"status":"healthy","version":"1.2.0","features":["voting","delta_updates","progress_tracking","feature_tracking","hybrid_retrieval"],"database":"connected""#))
             let r = try await c.request("GET", "/ready")
             #expect(r.text == #"{"status":"ready","database":"connected","embedding_service":"healthy"}"#)
             let root = try await c.request("GET", "/")

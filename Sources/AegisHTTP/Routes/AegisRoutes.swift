@@ -70,7 +70,7 @@ extension AegisRoutes {
                     w.beginObject()
                     w.key("status"); w.string(h.writable ? "healthy" : "degraded")
                     w.key("version"); w.string(cfg.version)
-                    w.key("features"); w.stringArray(["voting", "delta_updates", "progress_tracking", "feature_tracking"])
+                    w.key("features"); w.stringArray(["voting", "delta_updates", "progress_tracking", "feature_tracking", "hybrid_retrieval"])
                     w.key("database"); w.string(h.writable ? "connected" : "read-only")
                     w.key("embedding_model"); w.string(h.embeddingModel)
                     w.key("embedding_dimension"); w.int(h.embeddingDimension)
