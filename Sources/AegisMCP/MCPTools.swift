@@ -18,10 +18,16 @@ struct MCPTools: Sendable {
             throw MCPError.invalidParams("Unknown tool: \(name)")
         }
         let args: JSONValue
-        do { args = try MCPArguments.unwrap(arguments) } catch { return MCPToolResult.failure(error) }
+        do { args = try MCPArguments.unwrap(arguments) } catch {
+            observer?.tool(name, false)
+            return MCPToolResult.failure(error)
+        }
         do {
-            return MCPToolResult.success(try await run(name, args))
+            let result = MCPToolResult.success(try await run(name, args))
+            observer?.tool(name, true)
+            return result
         } catch {
+            observer?.tool(name, false)
             return MCPToolResult.failure(error)
         }
     }
@@ -137,8 +143,11 @@ struct MCPTools: Sendable {
 public struct MCPOperationObserver: Sendable {
     public var operation: @Sendable (_ name: String, _ duration: Duration, _ success: Bool) -> Void
     public var vote: @Sendable (_ vote: String) -> Void
+    /// One tool call and whether it succeeded (`aegis_mcp_calls_total{tool,status}`).
+    public var tool: @Sendable (_ name: String, _ success: Bool) -> Void
     public init(operation: @escaping @Sendable (String, Duration, Bool) -> Void,
-                vote: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.operation = operation; self.vote = vote
+                vote: @escaping @Sendable (String) -> Void = { _ in },
+                tool: @escaping @Sendable (String, Bool) -> Void = { _, _ in }) {
+        self.operation = operation; self.vote = vote; self.tool = tool
     }
 }

@@ -47,6 +47,7 @@ import Testing
             let metrics = String(decoding: s.server.metrics.render(), as: UTF8.self)
             #expect(metrics.contains(#"aegis_http_requests_total{method="POST",endpoint="/mcp",status="200"}"#))
             #expect(metrics.contains(#"aegis_http_requests_total{method="POST",endpoint="/mcp",status="401"}"#))
+            #expect(metrics.contains(#"aegis_mcp_calls_total{tool="get_memory",status="success"}"#), "\(metrics)")
             let adds = metrics.split(separator: "\n").first { $0.hasPrefix(#"aegis_memory_operations_total{operation="add",status="success"}"#) }
             #expect(adds.map { Double($0.split(separator: " ").last ?? "") ?? 0 } ?? 0 >= 1, "\(adds ?? "")")
         }

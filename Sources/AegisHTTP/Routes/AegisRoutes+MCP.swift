@@ -14,7 +14,8 @@ extension AegisRoutes {
                 metrics.recordOperation(op, seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
                                         success: ok)
             },
-            vote: { metrics.recordVote($0) }))
+            vote: { metrics.recordVote($0) },
+            tool: { metrics.recordMCPCall(tool: $0, success: $1) }))
         return [
             Route(.post, "/mcp", auth: .project, body: true) { req in
                 var headers: [String: String] = [:]
