@@ -21,10 +21,14 @@ run: build models
 
 test: deps models
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip OpenAIEmbedderTests
+	$(SWIFT) test --skip-build --skip OpenAIEmbedderTests --skip AegisHTTPTests
 	# The provider-deadline tests measure wall time: they run alone, so that the rest of the
 	# suite (parallel, CPU-heavy) cannot starve them of threads.
 	$(SWIFT) test --skip-build --filter OpenAIEmbedderTests
+	# The HTTP suites run real servers with real connection deadlines (request-head timeout,
+	# connection cap, keep-alive): beside the storage and engine crash suites they were starved
+	# into spurious "connection closed" failures, so they run on their own too.
+	$(SWIFT) test --skip-build --filter AegisHTTPTests
 	$(MAKE) test-sdk
 	$(MAKE) test-lexical
 	$(MAKE) test-schema
